@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Run every test in Comp.sln against a throwaway local PostgreSQL.
+#
+#   deploy/local/test.sh                       all tests
+#   deploy/local/test.sh --filter Name~Salary  extra args go to `dotnet test`
+#   COMP_TEST_PG='Host=..;Database=postgres'   use that server; none started
+#   COMP_PG_TEST_PORT=55500                    local server port (default 55433)
+#   COMP_TEST_RESULTS=/some/dir                TRX output (default .local/test-results)
+#
+# COMP_TEST_PG points at the maintenance database "postgres": the test fixture
+# creates its own fresh database per run. Exits with `dotnet test`'s code.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+ROOT=$(cd "$HERE/../.." && pwd -P)
+# shellcheck source-path=SCRIPTDIR source=pg.sh
+source "$HERE/pg.sh"
+
+export DOTNET_NOLOGO=${DOTNET_NOLOGO:-1}
+export DOTNET_CLI_TELEMETRY_OPTOUT=${DOTNET_CLI_TELEMETRY_OPTOUT:-1}
+
+RESULTS=${COMP_TEST_RESULTS:-$ROOT/.local/test-results}
+mkdir -p "$RESULTS"
+# Old TRX files would be counted again by .ci/run.
+rm -f "$RESULTS"/*.trx
+
+stop_pg=false
+# shellcheck disable=SC2317 # invoked via trap
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  # Only a server this run started: never one already running (e.g. another
+  # test run of this checkout) nor the external COMP_TEST_PG.
+  if [[ $stop_pg == true ]]; then
+    if [[ ${CI:-} == true ]]; then
+      # CI clones into a new folder each time: don't leave data dirs behind.
+      comp_pg_destroy test || true
+    else
+      comp_pg_stop test || true
+    fi
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+# `dotnet test` runs in the foreground and gets Ctrl-C itself; bash runs these
+# traps once it has returned.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [[ -n ${COMP_TEST_PG:-} ]]; then
+  echo "Using COMP_TEST_PG from the environment; no local PostgreSQL started." >&2
+else
+  comp_pg_ensure test "${COMP_PG_TEST_PORT:-55433}" COMP_PG_TEST_PORT
+  stop_pg=$COMP_PG_STARTED
+  COMP_TEST_PG=$COMP_PG_CONN
+fi
+export COMP_TEST_PG
+
+rc=0
+dotnet test "$ROOT/Comp.sln" -c Release \
+  --logger "trx;LogFilePrefix=comp" --results-directory "$RESULTS" "$@" || rc=$?
+exit "$rc"

@@ -1,0 +1,144 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Comp.Api.Data;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Comp.Api.Auth;
+
+public sealed class AuthOptions
+{
+    /// <summary>Lets clients without a key use read routes.</summary>
+    public bool AllowAnonymousRead { get; set; } = true;
+
+    /// <summary>An admin key accepted from configuration, for the first administrator.</summary>
+    public string? BootstrapAdminKey { get; set; }
+}
+
+/// <summary>Authenticates the <c>X-Api-Key</c> header against the stored key hashes.</summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    CompDbContext db,
+    IProblemDetailsService problems)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string ScopeClaim = "scope";
+    public const string KeyIdClaim = "key_id";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Headers.TryGetValue(ApiKeySecrets.HeaderName, out var values))
+            return AuthenticateResult.NoResult();
+        var secret = values.ToString();
+        if (values.Count != 1 || !ApiKeySecrets.LooksValid(secret))
+            return AuthenticateResult.Fail("The API key is malformed.");
+
+        var hash = ApiKeySecrets.Hash(secret);
+        var key = await db.ApiKeys.AsNoTracking()
+            .Where(k => k.SecretHash == hash && k.RevokedAt == null)
+            .Select(k => new { k.Id, k.Name, k.Scopes })
+            .FirstOrDefaultAsync(Context.RequestAborted);
+        if (key is null)
+            return AuthenticateResult.Fail("The API key is unknown or revoked.");
+
+        var claims = new List<Claim> { new(KeyIdClaim, key.Id.ToString()), new(ClaimTypes.Name, key.Name) };
+        claims.AddRange(key.Scopes.Select(s => new Claim(ScopeClaim, s)));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        WriteProblem(StatusCodes.Status401Unauthorized, "Authentication required.",
+            $"Send a valid API key in the {ApiKeySecrets.HeaderName} header.");
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        WriteProblem(StatusCodes.Status403Forbidden, "Forbidden.", "The API key does not have the scope this route needs.");
+
+    private async Task WriteProblem(int status, string title, string detail)
+    {
+        Response.StatusCode = status;
+        if (status == StatusCodes.Status401Unauthorized)
+            Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{ApiKeySecrets.HeaderName}\"";
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+    }
+}
+
+/// <summary>A route needs this scope; anonymous callers pass only for <c>read</c> when allowed.</summary>
+public sealed record ScopeRequirement(string Scope) : IAuthorizationRequirement;
+
+public sealed class ScopeAuthorizationHandler(IOptionsMonitor<AuthOptions> options) : AuthorizationHandler<ScopeRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
+    {
+        var user = context.User;
+        if (user.Identity?.IsAuthenticated == true)
+        {
+            if (Scopes.Grants(user.FindAll(ApiKeyAuthenticationHandler.ScopeClaim).Select(c => c.Value), requirement.Scope))
+                context.Succeed(requirement);
+        }
+        else if (requirement.Scope == Scopes.Read && options.CurrentValue.AllowAnonymousRead)
+        {
+            context.Succeed(requirement);
+        }
+        return Task.CompletedTask;
+    }
+}
+
+public static class AuthExtensions
+{
+    public static IServiceCollection AddApiKeyAuth(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<AuthOptions>(configuration.GetSection("Auth"));
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddSingleton<IAuthorizationHandler, ScopeAuthorizationHandler>();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Scopes.Read, p => p.AddRequirements(new ScopeRequirement(Scopes.Read)))
+            .AddPolicy(Scopes.Ingest, p => p.AddRequirements(new ScopeRequirement(Scopes.Ingest)))
+            .AddPolicy(Scopes.Admin, p => p.AddRequirements(new ScopeRequirement(Scopes.Admin)));
+        return services;
+    }
+
+    /// <summary>
+    /// A request that presents a key must present a valid one, on every route — also on routes
+    /// that anonymous callers may use — so a revoked or mistyped key never passes unnoticed.
+    /// </summary>
+    public static IApplicationBuilder UseRejectInvalidApiKeys(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Headers.ContainsKey(ApiKeySecrets.HeaderName) && context.User.Identity?.IsAuthenticated != true)
+            {
+                await context.ChallengeAsync(ApiKeyAuthenticationHandler.SchemeName);
+                return;
+            }
+            await next(context);
+        });
+
+    /// <summary>
+    /// Ensures the configured bootstrap admin key exists as a stored key. Once revoked it stays
+    /// revoked: an operator who revokes it must also remove it from configuration.
+    /// </summary>
+    public static async Task EnsureBootstrapKeyAsync(CompDbContext db, string? secret, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(secret))
+            return;
+        if (!ApiKeySecrets.LooksValid(secret) || secret.Length < 16)
+            throw new InvalidOperationException("Auth:BootstrapAdminKey must be at least 16 printable ASCII characters without spaces.");
+        var hash = ApiKeySecrets.Hash(secret);
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO api_keys (id, name, scopes, secret_hash, created_at)
+            VALUES (gen_random_uuid(), 'bootstrap-admin', ARRAY['admin'], {hash}, now())
+            ON CONFLICT (secret_hash) DO NOTHING
+            """, cancellationToken);
+    }
+}

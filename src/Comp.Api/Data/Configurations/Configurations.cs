@@ -1,0 +1,112 @@
+using Comp.Api.Data.Seed;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Comp.Api.Data.Configurations;
+
+// Codes and slugs use the "C" collation: they are ASCII, compare byte-wise, and a btree on them
+// serves the prefix match (LIKE 'us-%') that region roll-ups rely on.
+
+internal sealed class EmployerConfiguration : IEntityTypeConfiguration<Employer>
+{
+    public void Configure(EntityTypeBuilder<Employer> b)
+    {
+        b.Property(e => e.Slug).HasMaxLength(100).UseCollation("C");
+        b.Property(e => e.Name).HasMaxLength(200);
+        b.Property(e => e.CreatedAt).HasDefaultValueSql("now()");
+        b.HasIndex(e => e.Slug).IsUnique();
+    }
+}
+
+internal sealed class RoleConfiguration : IEntityTypeConfiguration<Role>
+{
+    public void Configure(EntityTypeBuilder<Role> b)
+    {
+        b.HasKey(r => r.Slug);
+        b.Property(r => r.Slug).HasMaxLength(100).UseCollation("C");
+        b.Property(r => r.Title).HasMaxLength(200);
+        b.Property(r => r.Family).HasMaxLength(100);
+        b.HasData(TaxonomySeed.Roles);
+    }
+}
+
+internal sealed class LevelConfiguration : IEntityTypeConfiguration<Level>
+{
+    public void Configure(EntityTypeBuilder<Level> b)
+    {
+        b.HasKey(l => l.Code);
+        b.Property(l => l.Code).HasMaxLength(8).UseCollation("C");
+        b.Property(l => l.Title).HasMaxLength(100);
+        b.HasIndex(l => l.Rank).IsUnique();
+        b.HasData(TaxonomySeed.Levels);
+    }
+}
+
+internal sealed class RegionConfiguration : IEntityTypeConfiguration<Region>
+{
+    public void Configure(EntityTypeBuilder<Region> b)
+    {
+        b.HasKey(r => r.Code);
+        b.Property(r => r.Code).HasMaxLength(100).UseCollation("C");
+        b.Property(r => r.ParentCode).HasMaxLength(100).UseCollation("C");
+        b.Property(r => r.Name).HasMaxLength(200);
+        b.Property(r => r.Kind).HasMaxLength(20);
+        b.Property(r => r.Currency).HasMaxLength(3).IsFixedLength();
+        b.HasOne<Region>().WithMany().HasForeignKey(r => r.ParentCode).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(r => r.ParentCode);
+        b.HasData(TaxonomySeed.Regions);
+    }
+}
+
+internal sealed class DatapointConfiguration : IEntityTypeConfiguration<Datapoint>
+{
+    public void Configure(EntityTypeBuilder<Datapoint> b)
+    {
+        b.Property(d => d.Id).HasDefaultValueSql("gen_random_uuid()");
+        b.Property(d => d.Role).HasMaxLength(100).UseCollation("C");
+        b.Property(d => d.Level).HasMaxLength(8).UseCollation("C");
+        b.Property(d => d.EmployerLevel).HasMaxLength(50);
+        b.Property(d => d.Region).HasMaxLength(100).UseCollation("C");
+        b.Property(d => d.Currency).HasMaxLength(3).IsFixedLength();
+        foreach (var amount in new[] { nameof(Datapoint.BaseSalary), nameof(Datapoint.TargetBonus), nameof(Datapoint.SignOnBonus), nameof(Datapoint.EquityGrant), nameof(Datapoint.RetentionGrant) })
+            b.Property(amount).HasPrecision(16, 2);
+        b.Property(d => d.YearsOfExperience).HasPrecision(4, 1);
+        b.Property(d => d.Source).HasMaxLength(20);
+        b.Property(d => d.SourceNote).HasMaxLength(500);
+        b.Property(d => d.CreatedAt).HasDefaultValueSql("now()");
+
+        b.HasOne(d => d.Employer).WithMany().HasForeignKey(d => d.EmployerId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Role>().WithMany().HasForeignKey(d => d.Role).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Level>().WithMany().HasForeignKey(d => d.Level).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Region>().WithMany().HasForeignKey(d => d.Region).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<ApiKey>().WithMany().HasForeignKey(d => d.ApiKeyId).OnDelete(DeleteBehavior.Restrict);
+
+        b.ToTable(t =>
+        {
+            t.HasCheckConstraint("ck_datapoints_source", "source IN ('self_reported','offer_letter','employer_survey','public_filing','press_report','aggregator')");
+            t.HasCheckConstraint("ck_datapoints_vesting", "equity_vesting_years BETWEEN 1 AND 10 AND retention_vesting_years BETWEEN 1 AND 10");
+            t.HasCheckConstraint("ck_datapoints_amounts", "base_salary >= 0 AND coalesce(target_bonus, 0) >= 0 AND coalesce(sign_on_bonus, 0) >= 0 AND coalesce(equity_grant, 0) >= 0 AND coalesce(retention_grant, 0) >= 0");
+        });
+
+        // Band cuts filter by role and region (a prefix for roll-ups) or by employer and role,
+        // then read the amounts: both indexes cover what the band query reads, so PostgreSQL
+        // answers from the index without visiting the heap (measured in the closing note).
+        b.HasIndex(d => new { d.Role, d.Region, d.EffectiveDate })
+            .IncludeProperties(d => new { d.EmployerId, d.Level, d.Currency, d.BaseSalary, d.TargetBonus, d.SignOnBonus, d.EquityGrant, d.EquityVestingYears, d.RetentionGrant, d.RetentionVestingYears, d.Source, d.Verified })
+            .HasDatabaseName("ix_datapoints_band_role_region");
+        b.HasIndex(d => new { d.EmployerId, d.Role, d.EffectiveDate })
+            .IncludeProperties(d => new { d.Region, d.Level, d.Currency, d.BaseSalary, d.TargetBonus, d.SignOnBonus, d.EquityGrant, d.EquityVestingYears, d.RetentionGrant, d.RetentionVestingYears, d.Source, d.Verified })
+            .HasDatabaseName("ix_datapoints_band_employer_role");
+        b.HasIndex(d => d.ApiKeyId);
+    }
+}
+
+internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
+{
+    public void Configure(EntityTypeBuilder<ApiKey> b)
+    {
+        b.Property(k => k.Name).HasMaxLength(200);
+        b.Property(k => k.CreatedAt).HasDefaultValueSql("now()");
+        b.HasIndex(k => k.SecretHash).IsUnique();
+    }
+}

@@ -1,0 +1,80 @@
+using Comp.Api.Auth;
+using Comp.Api.Data.DemoData;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Comp.Api.Data;
+
+public sealed class DatabaseOptions
+{
+    /// <summary>Apply pending migrations when the service starts (default true).</summary>
+    public bool MigrateOnStartup { get; set; } = true;
+}
+
+public sealed class DemoOptions
+{
+    /// <summary>Load the 2024 AI-market demo dataset at start-up if it is not there yet.</summary>
+    public bool Load { get; set; }
+}
+
+/// <summary>
+/// Prepares the database before the server takes requests: migrations (inside the execution
+/// strategy, so a transient failure retries the whole step), the bootstrap admin key, the demo data.
+/// </summary>
+public sealed class DatabaseInitializer(
+    IServiceScopeFactory scopes,
+    IOptions<DatabaseOptions> database,
+    IOptions<DemoOptions> demo,
+    IOptions<AuthOptions> auth,
+    ILogger<DatabaseInitializer> logger) : IHostedLifecycleService
+{
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CompDbContext>();
+        if (database.Value.MigrateOnStartup)
+            await MigrateAsync(db, logger, cancellationToken);
+        await AuthExtensions.EnsureBootstrapKeyAsync(db, auth.Value.BootstrapAdminKey, cancellationToken);
+        if (demo.Value.Load)
+        {
+            var added = await DemoDataset.LoadAsync(db, cancellationToken);
+            logger.LogInformation("Demo dataset: {Added} datapoints added", added);
+        }
+    }
+
+    public static async Task MigrateAsync(CompDbContext db, ILogger logger, CancellationToken cancellationToken)
+    {
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async ct =>
+        {
+            var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+            if (pending.Count > 0)
+                logger.LogInformation("Applying migrations: {Migrations}", string.Join(", ", pending));
+            await db.Database.MigrateAsync(ct);
+        }, cancellationToken);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+public static class DataExtensions
+{
+    public static IServiceCollection AddCompData(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString("Comp")
+            ?? throw new InvalidOperationException("Set the connection string ConnectionStrings:Comp (environment variable ConnectionStrings__Comp).");
+        services.AddDbContext<CompDbContext>(options => options
+            .UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure())
+            .UseSnakeCaseNamingConvention());
+        services.Configure<DatabaseOptions>(configuration.GetSection("Database"));
+        services.Configure<DemoOptions>(configuration.GetSection("Demo"));
+        services.AddHostedService<DatabaseInitializer>();
+        services.AddHealthChecks()
+            .AddDbContextCheck<CompDbContext>("database", tags: ["ready"]);
+        return services;
+    }
+}

@@ -1,0 +1,163 @@
+using Comp.Statistics;
+using Microsoft.EntityFrameworkCore;
+
+namespace Comp.Api.Data.DemoData;
+
+/// <summary>
+/// The AI talent market of 2024 as reported in the press, turned into datapoints whose bands
+/// reproduce the public figures:
+/// <list type="bullet">
+/// <item>ML engineers in California earn 130k–240k USD base (Glassdoor): p10 ≈ 130k, p90 ≈ 240k.</item>
+/// <item>AI researchers at Meta: 1–2M USD a year (The Information).</item>
+/// <item>OpenAI: 5–10M USD a year, mostly equity (The Information).</item>
+/// <item>Google DeepMind retention grants: several hundred thousand to several million a year.</item>
+/// </list>
+/// Values are laid on the quantiles of the distribution each figure describes (stratified, not
+/// random), so every band lands where the sources say, with enough employers to be published.
+/// The generator is deterministic: the same rows on every machine.
+/// </summary>
+public static class DemoDataset
+{
+    /// <summary>The key the demo rows are recorded under. It has no usable secret and is revoked.</summary>
+    public static readonly Guid KeyId = new("00000000-0000-7000-8000-00000000de70");
+
+    public static readonly (string Slug, string Name)[] Employers =
+    [
+        ("google", "Google"), ("meta", "Meta"), ("apple", "Apple"), ("nvidia", "NVIDIA"), ("openai", "OpenAI"),
+        ("anthropic", "Anthropic"), ("salesforce", "Salesforce"), ("intuit", "Intuit"), ("databricks", "Databricks"),
+        ("uber", "Uber"), ("airbnb", "Airbnb"), ("netflix", "Netflix"), ("google-deepmind", "Google DeepMind"),
+        ("microsoft", "Microsoft"), ("xai", "xAI"),
+    ];
+
+    private const string Glassdoor = "Glassdoor, via Les Echos (6 April 2024): ML engineers in California 130k-240k USD a year";
+    private const string TheInformation = "The Information, via Les Echos (6 April 2024)";
+
+    /// <summary>A datapoint before it has an employer id: the employer's slug stands in.</summary>
+    public sealed record Row(string Employer, Datapoint Datapoint);
+
+    public static IReadOnlyList<Row> Rows()
+    {
+        var rows = new List<Row>();
+        MlEngineersInCalifornia(rows);
+        ResearchScientists(rows);
+        return rows;
+    }
+
+    // 240 ML engineers over 12 employers (20 each, 8% apiece), base log-normal with p10 = 130k, p90 = 240k.
+    private static void MlEngineersInCalifornia(List<Row> rows)
+    {
+        string[] employers = ["google", "meta", "apple", "nvidia", "openai", "anthropic", "salesforce", "intuit", "databricks", "uber", "airbnb", "netflix"];
+        string[] regions = ["us-ca-sf-bay-area", "us-ca-sf-bay-area", "us-ca-sf-bay-area", "us-ca-los-angeles", "us-ca-san-diego", "us-ca"];
+        const int n = 240;
+        var median = Math.Sqrt(130_000.0 * 240_000.0);
+        var sigma = Math.Log(240_000.0 / 130_000.0) / (2 * Normal.InverseCdf(0.9));
+        for (var i = 0; i < n; i++)
+        {
+            var baseSalary = RoundTo(median * Math.Exp(sigma * Normal.InverseCdf((i + 0.5) / n)), 100);
+            var level = i < n * 0.2 ? "L2" : i < n * 0.55 ? "L3" : i < n * 0.85 ? "L4" : "L5";
+            rows.Add(new Row(employers[(i * 7) % employers.Length], new Datapoint
+            {
+                Role = "ml-engineer",
+                Level = level,
+                Region = regions[(i * 5) % regions.Length],
+                Currency = "USD",
+                EffectiveDate = DateIn2024(i),
+                BaseSalary = baseSalary,
+                TargetBonus = RoundTo((double)baseSalary * (0.10 + 0.05 * (i % 3) / 2), 100),
+                EquityGrant = RoundTo((double)baseSalary * (0.8 + 0.4 * (i % 5) / 4) * 4 / 4, 1000),
+                EquityVestingYears = 4,
+                RetentionVestingYears = 4,
+                SignOnBonus = i % 4 == 0 ? RoundTo((double)baseSalary * 0.1, 1000) : null,
+                YearsOfExperience = 1 + (i * 11 % 120) / 10m,
+                Source = "aggregator",
+                SourceNote = Glassdoor,
+            }));
+        }
+    }
+
+    // Research scientists at frontier labs; total pay per year drawn log-uniformly across each
+    // reported range. Seven employers, none above 25% of the cross-employer cell.
+    private static void ResearchScientists(List<Row> rows)
+    {
+        // Meta: 1–2M a year, a third of it base and bonus, the rest equity.
+        Research(rows, "meta", 30, 1_050_000, 1_950_000, ["us-ca-sf-bay-area", "us-ny-new-york", "us-wa-seattle"], retention: null);
+        // OpenAI: 5–10M a year, mostly equity (profit participation units).
+        Research(rows, "openai", 30, 5_200_000, 9_700_000, ["us-ca-sf-bay-area"], retention: null);
+        // Google DeepMind: pay plus retention grants of several hundred thousand to several million a year.
+        Research(rows, "google-deepmind", 30, 1_000_000, 2_500_000, ["us-ca-sf-bay-area", "us-ca"], retention: (300_000, 4_000_000));
+        Research(rows, "anthropic", 15, 900_000, 3_000_000, ["us-ca-sf-bay-area"], retention: null);
+        Research(rows, "microsoft", 15, 700_000, 1_600_000, ["us-wa-seattle", "us-ca-sf-bay-area"], retention: null);
+        Research(rows, "xai", 15, 1_000_000, 4_000_000, ["us-ca-sf-bay-area"], retention: null);
+        Research(rows, "nvidia", 15, 600_000, 1_500_000, ["us-ca-sf-bay-area"], retention: null);
+    }
+
+    private static void Research(List<Row> rows, string employer, int n, double low, double high, string[] regions, (double Low, double High)? retention)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            var share = (i + 0.5) / n;
+            var total = low * Math.Pow(high / low, share);
+            var baseSalary = RoundTo(240_000 + 160_000 * ((i * 7) % n) / (double)n, 1000);
+            var bonus = RoundTo((double)baseSalary * 0.15, 1000);
+            var equityPerYear = total - (double)baseSalary - (double)bonus;
+            decimal? retentionGrant = null;
+            if (retention is { } r)
+            {
+                // Retention is on top of the package, spread log-uniformly and shuffled against it.
+                var retentionShare = ((i * 11) % n + 0.5) / n;
+                retentionGrant = RoundTo(r.Low * Math.Pow(r.High / r.Low, retentionShare) * 4, 1000);
+            }
+            rows.Add(new Row(employer, new Datapoint
+            {
+                Role = "research-scientist",
+                Level = i < n / 3 ? "L5" : i < 2 * n / 3 ? "L6" : "L7",
+                Region = regions[i % regions.Length],
+                Currency = "USD",
+                EffectiveDate = DateIn2024(i * 3 + employer.Length),
+                BaseSalary = baseSalary,
+                TargetBonus = bonus,
+                EquityGrant = RoundTo(equityPerYear * 4, 1000),
+                EquityVestingYears = 4,
+                RetentionGrant = retentionGrant,
+                RetentionVestingYears = 4,
+                YearsOfExperience = 4 + (i * 13 % 160) / 10m,
+                Source = "press_report",
+                SourceNote = TheInformation,
+            }));
+        }
+    }
+
+    private static DateOnly DateIn2024(int i) => new DateOnly(2024, 1, 1).AddDays((i * 37) % 182);
+
+    private static decimal RoundTo(double value, int unit) => (decimal)(Math.Round(value / unit) * unit);
+
+    /// <summary>Loads the demo rows unless they are already there. Returns how many were added.</summary>
+    public static async Task<int> LoadAsync(CompDbContext db, CancellationToken cancellationToken)
+    {
+        if (await db.Datapoints.AnyAsync(d => d.ApiKeyId == KeyId, cancellationToken))
+            return 0;
+
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO api_keys (id, name, scopes, secret_hash, created_at, revoked_at)
+            VALUES ({KeyId}, 'demo-loader', ARRAY['ingest'], {System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)}, now(), now())
+            ON CONFLICT (id) DO NOTHING
+            """, cancellationToken);
+        foreach (var (slug, name) in Employers)
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"INSERT INTO employers (slug, name, created_at) VALUES ({slug}, {name}, now()) ON CONFLICT (slug) DO NOTHING", cancellationToken);
+        }
+        var employerIds = await db.Employers.ToDictionaryAsync(e => e.Slug, e => e.Id, cancellationToken);
+        var rows = Rows();
+        foreach (var row in rows)
+        {
+            row.Datapoint.Id = Guid.CreateVersion7();
+            row.Datapoint.EmployerId = employerIds[row.Employer];
+            row.Datapoint.ApiKeyId = KeyId;
+            row.Datapoint.CreatedAt = DateTimeOffset.UtcNow;
+        }
+        db.Datapoints.AddRange(rows.Select(r => r.Datapoint));
+        await db.SaveChangesAsync(cancellationToken);
+        return rows.Count;
+    }
+}

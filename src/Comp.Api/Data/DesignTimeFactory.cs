@@ -1,0 +1,13 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Comp.Api.Data;
+
+/// <summary>Lets <c>dotnet ef migrations add</c> build the model without a database or the web host.</summary>
+public sealed class DesignTimeFactory : IDesignTimeDbContextFactory<CompDbContext>
+{
+    public CompDbContext CreateDbContext(string[] args) => new(new DbContextOptionsBuilder<CompDbContext>()
+        .UseNpgsql("Host=localhost;Database=comp_design")
+        .UseSnakeCaseNamingConvention()
+        .Options);
+}

@@ -1,0 +1,72 @@
+namespace Comp.Api.Data;
+
+public sealed class Employer
+{
+    public int Id { get; set; }
+    public required string Slug { get; set; }
+    public required string Name { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public sealed class Role
+{
+    public required string Slug { get; set; }
+    public required string Title { get; set; }
+    public required string Family { get; set; }
+}
+
+/// <summary>A rung of the common ladder, L1 (entry) … L9 (distinguished/fellow).</summary>
+public sealed class Level
+{
+    public required string Code { get; set; }
+    public int Rank { get; set; }
+    public required string Title { get; set; }
+}
+
+public sealed class Region
+{
+    public required string Code { get; set; }
+    public required string Name { get; set; }
+    public string? ParentCode { get; set; }
+    public required string Kind { get; set; }
+    public required string Currency { get; set; }
+}
+
+/// <summary>One person's package at one time. Amounts are stored exactly as given, in their own currency.</summary>
+public sealed class Datapoint
+{
+    public Guid Id { get; set; }
+    public int EmployerId { get; set; }
+    public Employer? Employer { get; set; }
+    public required string Role { get; set; }
+    public string? Level { get; set; }
+    public string? EmployerLevel { get; set; }
+    public required string Region { get; set; }
+    public required string Currency { get; set; }
+    public DateOnly EffectiveDate { get; set; }
+    public decimal BaseSalary { get; set; }
+    public decimal? TargetBonus { get; set; }
+    public decimal? SignOnBonus { get; set; }
+    public decimal? EquityGrant { get; set; }
+    public int EquityVestingYears { get; set; }
+    public decimal? RetentionGrant { get; set; }
+    public int RetentionVestingYears { get; set; }
+    public decimal? YearsOfExperience { get; set; }
+    public required string Source { get; set; }
+    public string? SourceNote { get; set; }
+    public bool Verified { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public Guid ApiKeyId { get; set; }
+}
+
+public sealed class ApiKey
+{
+    public Guid Id { get; set; }
+    public required string Name { get; set; }
+    public required string[] Scopes { get; set; }
+    /// <summary>SHA-256 of the secret; the secret itself is never stored.</summary>
+    public required byte[] SecretHash { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+    public DateTimeOffset? LastUsedAt { get; set; }
+}

@@ -1,0 +1,47 @@
+using System.ComponentModel;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Comp.Api.Features.Bands;
+
+/// <summary>
+/// The query string of a band route. Everything arrives as text and is parsed by
+/// <see cref="BandQueryParser"/>, so a malformed value is a 400 naming its parameter.
+/// </summary>
+public sealed record BandRequest
+{
+    /// <summary>Employer slug(s), comma-separated, e.g. <c>openai</c>. A single employer lifts the multi-employer rules.</summary>
+    [FromQuery(Name = "employer")] public string? Employer { get; init; }
+
+    /// <summary>Role slug(s), comma-separated, e.g. <c>ml-engineer</c>.</summary>
+    [FromQuery(Name = "role"), DefaultValue("ml-engineer")] public string? Role { get; init; }
+
+    /// <summary>Ladder level(s) <c>L1</c>–<c>L9</c>, comma-separated.</summary>
+    [FromQuery(Name = "level")] public string? Level { get; init; }
+
+    /// <summary>Region code(s), comma-separated; each matches the region and all its descendants (<c>us</c> covers <c>us-ca-sf-bay-area</c>).</summary>
+    [FromQuery(Name = "region"), DefaultValue("us-ca")] public string? Region { get; init; }
+
+    /// <summary>Earliest effective date, inclusive (YYYY-MM-DD).</summary>
+    [FromQuery(Name = "from")] public string? From { get; init; }
+
+    /// <summary>Latest effective date, inclusive (YYYY-MM-DD).</summary>
+    [FromQuery(Name = "to")] public string? To { get; init; }
+
+    /// <summary>Source(s), comma-separated: self_reported, offer_letter, employer_survey, public_filing, press_report, aggregator.</summary>
+    [FromQuery(Name = "source")] public string? Source { get; init; }
+
+    /// <summary><c>true</c> for verified datapoints only, <c>false</c> for unverified only.</summary>
+    [FromQuery(Name = "verified")] public string? Verified { get; init; }
+
+    /// <summary>base, bonus, equity, retention, signon, total (default) or year1.</summary>
+    [FromQuery(Name = "component"), DefaultValue("base")] public string? Component { get; init; }
+
+    /// <summary>Percentiles to report, integers 1–99, comma-separated (default 10,25,50,75,90).</summary>
+    [FromQuery(Name = "percentiles")] public string? Percentiles { get; init; }
+
+    /// <summary>ISO 4217 currency of the answer (default USD).</summary>
+    [FromQuery(Name = "currency")] public string? Currency { get; init; }
+
+    /// <summary>One cell per distinct value of these keys: employer, role, level, region (comma list).</summary>
+    [FromQuery(Name = "groupBy")] public string? GroupBy { get; init; }
+}

@@ -1,0 +1,100 @@
+using System.Security.Claims;
+using Comp.Api.Auth;
+using Comp.Api.Data;
+using Comp.Api.Infrastructure;
+using Comp.Statistics;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Comp.Api.Features.Datapoints;
+
+public static class DatapointEndpoints
+{
+    public static IEndpointRouteBuilder MapDatapoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/datapoints").WithTags("Datapoints");
+
+        group.MapPost("/", Create)
+            .RequireAuthorization(Scopes.Ingest)
+            .WithJsonBody<DatapointRequest>()
+            .WithName("CreateDatapoint")
+            .WithSummary("Store one pay datapoint")
+            .WithDescription("Stores one person's package. Unknown fields are rejected (a typo must not drop data). " +
+                "A new employer slug creates the employer. Returns 201 with the stored datapoint and its Location.");
+
+        group.MapGet("/{id:guid}", Get)
+            .RequireAuthorization(Scopes.Ingest)
+            .WithName("GetDatapoint")
+            .WithSummary("Read back one datapoint")
+            .WithDescription("Returns a stored datapoint to the key that posted it, or to an admin key.");
+        return app;
+    }
+
+    public static async Task<Created<DatapointResponse>> Create(
+        JsonBody<DatapointRequest> body, ClaimsPrincipal user, CompDbContext db, CancellationToken cancellationToken)
+    {
+        var request = body.Value!;
+        var employer = await DatapointStore.FindOrCreateEmployerAsync(db, request.Employer!, request.EmployerName, cancellationToken);
+        var datapoint = DatapointStore.ToEntity(request, employer.Id, KeyId(user));
+        db.Datapoints.Add(datapoint);
+        await db.SaveChangesAsync(cancellationToken);
+        datapoint.Employer = employer;
+        return TypedResults.Created($"/v1/datapoints/{datapoint.Id}", DatapointStore.ToResponse(datapoint));
+    }
+
+    public static async Task<Results<Ok<DatapointResponse>, ProblemHttpResult>> Get(
+        Guid id, ClaimsPrincipal user, CompDbContext db, CancellationToken cancellationToken)
+    {
+        var datapoint = await db.Datapoints.AsNoTracking().Include(d => d.Employer).FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
+        // Another key's datapoint answers 404 like a missing one, so ids cannot be probed.
+        if (datapoint is null || (datapoint.ApiKeyId != KeyId(user) && !user.HasClaim(ApiKeyAuthenticationHandler.ScopeClaim, Scopes.Admin)))
+            return Problems.NotFound($"No datapoint {id} is visible to this key.");
+        return TypedResults.Ok(DatapointStore.ToResponse(datapoint));
+    }
+
+    private static Guid KeyId(ClaimsPrincipal user) => Guid.Parse(user.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim)!);
+}
+
+/// <summary>Turns validated requests into stored rows; shared by the single and the batch routes.</summary>
+public static class DatapointStore
+{
+    public static async Task<Employer> FindOrCreateEmployerAsync(CompDbContext db, string slug, string? name, CancellationToken cancellationToken)
+    {
+        // ON CONFLICT keeps the first name seen when two writers create the same employer at once.
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"INSERT INTO employers (slug, name, created_at) VALUES ({slug}, {name ?? slug}, now()) ON CONFLICT (slug) DO NOTHING",
+            cancellationToken);
+        return await db.Employers.AsNoTracking().SingleAsync(e => e.Slug == slug, cancellationToken);
+    }
+
+    public static Datapoint ToEntity(DatapointRequest r, int employerId, Guid apiKeyId) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        EmployerId = employerId,
+        Role = r.Role!,
+        Level = r.Level,
+        EmployerLevel = r.EmployerLevel,
+        Region = r.Region!,
+        Currency = r.Currency!,
+        EffectiveDate = r.EffectiveDate!.Value,
+        BaseSalary = r.BaseSalary!.Value,
+        TargetBonus = r.TargetBonus,
+        SignOnBonus = r.SignOnBonus,
+        EquityGrant = r.EquityGrant,
+        EquityVestingYears = r.EquityVestingYears ?? Components.DefaultVestingYears,
+        RetentionGrant = r.RetentionGrant,
+        RetentionVestingYears = r.RetentionVestingYears ?? Components.DefaultVestingYears,
+        YearsOfExperience = r.YearsOfExperience,
+        Source = r.Source!,
+        SourceNote = r.SourceNote,
+        Verified = r.Verified ?? false,
+        // PostgreSQL keeps microseconds: truncate now so the 201 body equals what a later GET reads.
+        CreatedAt = new DateTimeOffset(DateTime.UtcNow.Ticks / 10 * 10, TimeSpan.Zero),
+        ApiKeyId = apiKeyId,
+    };
+
+    public static DatapointResponse ToResponse(Datapoint d) => new(
+        d.Id, d.Employer!.Slug, d.Employer.Name, d.Role, d.Level, d.EmployerLevel, d.Region, d.Currency, d.EffectiveDate,
+        d.BaseSalary, d.TargetBonus, d.SignOnBonus, d.EquityGrant, d.EquityVestingYears, d.RetentionGrant,
+        d.RetentionVestingYears, d.YearsOfExperience, d.Source, d.SourceNote, d.Verified, d.CreatedAt, d.ApiKeyId);
+}

@@ -1,0 +1,129 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace Comp.Api.Infrastructure;
+
+/// <summary>
+/// A JSON request body read field by field, so that every problem with it — malformed JSON, a
+/// field of the wrong type, a field the API does not know — is reported with the field's name
+/// instead of failing on the first one. Unknown fields are errors: a typo must not drop data.
+/// </summary>
+public sealed class JsonBody<T> where T : class
+{
+    public T? Value { get; private init; }
+    public Dictionary<string, string[]> Errors { get; private init; } = [];
+
+    /// <summary>The largest body a single-object route reads, in bytes.</summary>
+    public const int MaxBytes = 1024 * 1024;
+
+    public static async ValueTask<JsonBody<T>?> BindAsync(HttpContext context, ParameterInfo parameter)
+    {
+        var request = context.Request;
+        if (!request.HasJsonContentType())
+            throw new UnsupportedContentTypeException("Send the body as application/json.");
+
+        JsonDocument document;
+        try
+        {
+            using var limited = new MemoryStream();
+            await CopyLimitedAsync(request.Body, limited, MaxBytes, context.RequestAborted);
+            limited.Position = 0;
+            document = await JsonDocument.ParseAsync(limited, cancellationToken: context.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            return new JsonBody<T> { Errors = new() { ["body"] = [$"The body is not valid JSON: {ex.Message}"] } };
+        }
+        using (document)
+        {
+            var options = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+            return Read(document.RootElement, options);
+        }
+    }
+
+    /// <summary>Reads one JSON object into <typeparamref name="T"/>, collecting an error per bad field.</summary>
+    public static JsonBody<T> Read(JsonElement element, JsonSerializerOptions options)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+            return new JsonBody<T> { Errors = new() { ["body"] = ["The body must be a JSON object."] } };
+
+        var typeInfo = (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+        var known = typeInfo.Properties.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+        var errors = new Dictionary<string, string[]>();
+        foreach (var property in element.EnumerateObject())
+        {
+            if (!known.TryGetValue(property.Name, out var info))
+            {
+                errors[property.Name] = [$"Unknown field '{property.Name}'. The fields are: {string.Join(", ", typeInfo.Properties.Select(p => p.Name))}."];
+                continue;
+            }
+            try
+            {
+                property.Value.Deserialize(info.PropertyType, options);
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or OverflowException)
+            {
+                errors[info.Name] = [TypeMessage(info.PropertyType, property.Value)];
+            }
+        }
+        if (errors.Count > 0)
+            return new JsonBody<T> { Errors = errors };
+
+        try
+        {
+            return new JsonBody<T> { Value = element.Deserialize(typeInfo) };
+        }
+        catch (JsonException ex)
+        {
+            return new JsonBody<T> { Errors = new() { [ex.Path?.TrimStart('$', '.') is { Length: > 0 } p ? p : "body"] = [ex.Message] } };
+        }
+    }
+
+    private static string TypeMessage(Type type, JsonElement value)
+    {
+        var target = Nullable.GetUnderlyingType(type) ?? type;
+        var expected = target switch
+        {
+            _ when target == typeof(string) => "a string",
+            _ when target == typeof(bool) => "true or false",
+            _ when target == typeof(DateOnly) => "a date as YYYY-MM-DD",
+            _ when target == typeof(int) => "a whole number",
+            _ when target == typeof(decimal) || target == typeof(double) => "a number",
+            _ when target.IsArray || target.IsAssignableTo(typeof(System.Collections.IEnumerable)) => "an array",
+            _ => "an object",
+        };
+        var got = value.ValueKind switch
+        {
+            JsonValueKind.String => "a string",
+            JsonValueKind.Number => "a number",
+            JsonValueKind.True or JsonValueKind.False => "a boolean",
+            JsonValueKind.Array => "an array",
+            JsonValueKind.Object => "an object",
+            JsonValueKind.Null => "null",
+            _ => "something else",
+        };
+        return value.ValueKind == JsonValueKind.Number && target == typeof(decimal)
+            ? "The number is out of range."
+            : $"Must be {expected}, got {got}.";
+    }
+
+    private static async Task CopyLimitedAsync(Stream source, Stream target, int limit, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[16 * 1024];
+        var total = 0;
+        int read;
+        while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            total += read;
+            if (total > limit)
+                throw new BadHttpRequestException($"The body is larger than {limit} bytes.", StatusCodes.Status413PayloadTooLarge);
+            await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+        }
+    }
+}
+
+/// <summary>The request's content type is not one the route reads.</summary>
+public sealed class UnsupportedContentTypeException(string message) : Exception(message);

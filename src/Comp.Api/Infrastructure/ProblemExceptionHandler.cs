@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Comp.Api.Infrastructure;
+
+/// <summary>
+/// Turns request errors that escape a handler (unreadable bodies, wrong content types, bad
+/// parameter binding) into problem responses; anything else is a 500 problem, logged.
+/// </summary>
+public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title, detail, errors) = exception switch
+        {
+            UnsupportedContentTypeException e => (StatusCodes.Status415UnsupportedMediaType, "Unsupported content type.", e.Message, null),
+            BadHttpRequestException { InnerException: System.Text.Json.JsonException json } =>
+                (StatusCodes.Status400BadRequest, "The request is not valid.", "The body is not valid JSON.",
+                    new Dictionary<string, string[]> { [FieldOf(json.Path)] = [json.Message] }),
+            BadHttpRequestException e => (e.StatusCode, "The request is not valid.", e.Message, null),
+            OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => (499, "Client closed request.", null, null),
+            _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred.", null, (Dictionary<string, string[]>?)null),
+        };
+        if (status >= 500)
+            logger.LogError(exception, "Unhandled exception on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+
+        httpContext.Response.StatusCode = status;
+        var problem = errors is null
+            ? new ProblemDetails { Status = status, Title = title, Detail = detail }
+            : new HttpValidationProblemDetails(errors) { Status = status, Title = title, Detail = detail };
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static string FieldOf(string? path) => path?.TrimStart('$', '.') is { Length: > 0 } p ? p : "body";
+}

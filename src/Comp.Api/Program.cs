@@ -1,0 +1,47 @@
+using Comp.Api.Auth;
+using Comp.Api.Data;
+using Comp.Api.Features.Bands;
+using Comp.Api.Features.Datapoints;
+using Comp.Api.Features.Taxonomy;
+using Comp.Api.Infrastructure;
+using Comp.Statistics;
+using FluentValidation;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddCompData(builder.Configuration);
+builder.Services.AddApiKeyAuth(builder.Configuration);
+builder.Services.AddApiDocumentation();
+builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
+builder.Services.AddSingleton<TaxonomyCache>();
+builder.Services.Configure<DisclosureRules>(builder.Configuration.GetSection("Disclosure"));
+builder.Services.AddScoped<IBandStore, SqlBandStore>();
+builder.Services.AddScoped<BandService>();
+
+var app = builder.Build();
+
+if (args.Contains("migrate"))
+{
+    await app.MigrateAndExitAsync();
+    return;
+}
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseRejectInvalidApiKeys();
+app.UseAuthorization();
+
+app.UseApiDocumentation();
+app.MapHealth();
+app.MapDatapoints();
+app.MapBands();
+app.MapTaxonomy();
+
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,49 @@
+namespace Comp.Statistics;
+
+/// <summary>A cell's published figures: either suppressed with reasons, or its counts and percentiles.</summary>
+public sealed record BandFigures(
+    bool Suppressed,
+    IReadOnlyList<string> Reasons,
+    int? Datapoints,
+    int? Employers,
+    IReadOnlyDictionary<string, decimal?>? Percentiles);
+
+public static class Band
+{
+    /// <summary>
+    /// Applies the disclosure rules to one cell and computes the percentiles it may publish.
+    /// A percentile is null when the cell is too small for it, or when its value equals the cell's
+    /// smallest or largest datapoint (that would publish a minimum or maximum).
+    /// </summary>
+    /// <param name="sorted">The cell's values in ascending order.</param>
+    public static BandFigures Compute(
+        ReadOnlySpan<double> sorted,
+        CellCounts counts,
+        bool spansEmployers,
+        IReadOnlyList<int> percentiles,
+        DisclosureRules rules)
+    {
+        if (counts.Datapoints != sorted.Length)
+            throw new ArgumentException("The counts must describe the values given.", nameof(counts));
+
+        var reasons = Disclosure.SuppressionReasonsFor(counts, spansEmployers, rules);
+        if (reasons.Count > 0)
+            return new BandFigures(true, reasons, null, null, null);
+
+        var min = sorted[0];
+        var max = sorted[^1];
+        var published = new Dictionary<string, decimal?>(percentiles.Count);
+        foreach (var p in percentiles)
+        {
+            decimal? figure = null;
+            if (Disclosure.MayPublishPercentile(p, sorted.Length, rules))
+            {
+                var value = Percentiles.Of(sorted, p);
+                if (value != min && value != max)
+                    figure = Percentiles.Round(value);
+            }
+            published[Percentiles.Key(p)] = figure;
+        }
+        return new BandFigures(false, [], counts.Datapoints, counts.Employers, published);
+    }
+}

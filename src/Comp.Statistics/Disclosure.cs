@@ -1,0 +1,76 @@
+namespace Comp.Statistics;
+
+/// <summary>
+/// The thresholds that protect the people and employers behind a cell (SPEC §2). Each is
+/// configurable; the defaults are the published rules.
+/// </summary>
+public sealed record DisclosureRules
+{
+    /// <summary>A cell with fewer datapoints is suppressed (<c>too_few_datapoints</c>).</summary>
+    public int MinDatapoints { get; init; } = 5;
+
+    /// <summary>Percentiles below 25 or above 75 need at least this many datapoints.</summary>
+    public int MinDatapointsOutsideQuartiles { get; init; } = 10;
+
+    /// <summary>Percentiles below 10 or above 90 need at least this many datapoints.</summary>
+    public int MinDatapointsInTails { get; init; } = 20;
+
+    /// <summary>A cell spanning several employers needs at least this many of them (<c>too_few_employers</c>).</summary>
+    public int MinEmployers { get; init; } = 5;
+
+    /// <summary>No employer may hold more than this share of a multi-employer cell (<c>employer_dominance</c>).</summary>
+    public double MaxEmployerShare { get; init; } = 0.25;
+
+    public static DisclosureRules Default { get; } = new();
+
+    public string Describe() =>
+        $"cells need >= {MinDatapoints} datapoints; percentiles below 25 or above 75 need >= {MinDatapointsOutsideQuartiles}, " +
+        $"below 10 or above 90 >= {MinDatapointsInTails}; multi-employer cells need >= {MinEmployers} employers " +
+        $"and no employer above {(MaxEmployerShare * 100).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}% of the datapoints; a percentile equal to the cell's smallest or largest value is withheld";
+}
+
+/// <summary>The fixed reason codes of a suppressed cell.</summary>
+public static class SuppressionReasons
+{
+    public const string TooFewDatapoints = "too_few_datapoints";
+    public const string TooFewEmployers = "too_few_employers";
+    public const string EmployerDominance = "employer_dominance";
+}
+
+/// <summary>What disclosure needs to know about a cell besides its values.</summary>
+/// <param name="Datapoints">How many datapoints the cell holds.</param>
+/// <param name="Employers">How many distinct employers they come from.</param>
+/// <param name="LargestEmployerDatapoints">How many datapoints the largest of those employers holds.</param>
+public readonly record struct CellCounts(int Datapoints, int Employers, int LargestEmployerDatapoints);
+
+public static class Disclosure
+{
+    /// <summary>
+    /// Why a cell must be suppressed; empty when it may be published. Employer rules apply only
+    /// to a cell that spans several employers (no single-employer filter, not grouped by employer).
+    /// </summary>
+    public static IReadOnlyList<string> SuppressionReasonsFor(CellCounts counts, bool spansEmployers, DisclosureRules rules)
+    {
+        var reasons = new List<string>(3);
+        if (counts.Datapoints < rules.MinDatapoints)
+            reasons.Add(SuppressionReasons.TooFewDatapoints);
+        if (spansEmployers)
+        {
+            if (counts.Employers < rules.MinEmployers)
+                reasons.Add(SuppressionReasons.TooFewEmployers);
+            if (counts.Datapoints > 0 && counts.LargestEmployerDatapoints > rules.MaxEmployerShare * counts.Datapoints)
+                reasons.Add(SuppressionReasons.EmployerDominance);
+        }
+        return reasons;
+    }
+
+    /// <summary>Whether percentile <paramref name="percentile"/> (1–99) may be published for a cell of <paramref name="datapoints"/>.</summary>
+    public static bool MayPublishPercentile(int percentile, int datapoints, DisclosureRules rules)
+    {
+        if (percentile < 10 || percentile > 90)
+            return datapoints >= rules.MinDatapointsInTails;
+        if (percentile < 25 || percentile > 75)
+            return datapoints >= rules.MinDatapointsOutsideQuartiles;
+        return datapoints >= rules.MinDatapoints;
+    }
+}
