@@ -16,7 +16,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddCompData(builder.Configuration);
 builder.Services.AddApiKeyAuth(builder.Configuration);
 builder.Services.AddApiDocumentation();
-builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
+builder.Services.AddValidators();
 builder.Services.AddSingleton<TaxonomyCache>();
 builder.Services.Configure<DisclosureRules>(builder.Configuration.GetSection("Disclosure"));
 builder.Services.AddScoped<IBandStore, SqlBandStore>();

@@ -30,17 +30,18 @@ public static class Band
         if (reasons.Count > 0)
             return new BandFigures(true, reasons, null, null, null);
 
-        var min = sorted[0];
-        var max = sorted[^1];
+        // Compared after rounding: a figure within half a cent of an extreme would publish it.
+        var min = Percentiles.Round(sorted[0]);
+        var max = Percentiles.Round(sorted[^1]);
         var published = new Dictionary<string, decimal?>(percentiles.Count);
         foreach (var p in percentiles)
         {
             decimal? figure = null;
             if (Disclosure.MayPublishPercentile(p, sorted.Length, rules))
             {
-                var value = Percentiles.Of(sorted, p);
+                var value = Percentiles.Round(Percentiles.Of(sorted, p));
                 if (value != min && value != max)
-                    figure = Percentiles.Round(value);
+                    figure = value;
             }
             published[Percentiles.Key(p)] = figure;
         }

@@ -58,7 +58,9 @@ public static class Disclosure
         {
             if (counts.Employers < rules.MinEmployers)
                 reasons.Add(SuppressionReasons.TooFewEmployers);
-            if (counts.Datapoints > 0 && counts.LargestEmployerDatapoints > rules.MaxEmployerShare * counts.Datapoints)
+            // In decimal: 0.29 × 100 is 28.999… in binary floating point, which would call an employer
+            // holding exactly 29% dominant.
+            if (counts.Datapoints > 0 && counts.LargestEmployerDatapoints > (decimal)rules.MaxEmployerShare * counts.Datapoints)
                 reasons.Add(SuppressionReasons.EmployerDominance);
         }
         return reasons;

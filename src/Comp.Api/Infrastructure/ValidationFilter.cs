@@ -25,6 +25,15 @@ public sealed class ValidationFilter<T> : IEndpointFilter where T : class
 
 public static class ValidationFilterExtensions
 {
+    /// <summary>Registers the validators; errors name fields as clients write them (camelCase JSON names).</summary>
+    public static IServiceCollection AddValidators(this IServiceCollection services)
+    {
+        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
+            member is null ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        ValidatorOptions.Global.DisplayNameResolver = ValidatorOptions.Global.PropertyNameResolver;
+        return services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
+    }
+
     /// <summary>Reads the body as <typeparamref name="T"/>, validates it, and documents it for OpenAPI.</summary>
     public static RouteHandlerBuilder WithJsonBody<T>(this RouteHandlerBuilder builder) where T : class =>
         builder.AddEndpointFilter<ValidationFilter<T>>()

@@ -111,7 +111,7 @@ public static class BandQueryParser
         if (!Currencies.IsKnown(currency))
             Error("currency", $"Unknown currency '{currency}'. Give an ISO 4217 code in upper case, e.g. USD or EUR.");
 
-        var groupBy = List(request.GroupBy);
+        var groupBy = string.IsNullOrWhiteSpace(request.GroupBy) ? [] : request.GroupBy.Split(',', StringSplitOptions.TrimEntries).ToList();
         if (groupBy.FirstOrDefault(g => !GroupKeys.All.Contains(g)) is { } badGroup)
             Error("groupBy", $"Cannot group by '{badGroup}'. Group by any of: {string.Join(", ", GroupKeys.All)}.");
         else if (groupBy.Count != groupBy.Distinct().Count())

@@ -124,7 +124,7 @@ public sealed class SqlBandStore(CompDbContext db) : IBandStore
         var outerGroups = string.Concat(aliases.Select(a => a + ", "));
         var sql = new StringBuilder();
         sql.Append($"""
-            SELECT {outerGroups}count(*)::int, count(DISTINCT employer_id)::int, max(employer_n)::int, array_agg(v ORDER BY v)
+            SELECT {outerGroups}count(*)::int, count(DISTINCT employer_id)::int, coalesce(max(employer_n), 0)::int, array_agg(v ORDER BY v)
             FROM (
                 SELECT {selectGroups}d.employer_id, ({ValueSql(query.Component)})::float8 AS v,
                        count(*) OVER (PARTITION BY {partition}) AS employer_n

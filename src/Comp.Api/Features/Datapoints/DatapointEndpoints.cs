@@ -77,14 +77,14 @@ public static class DatapointStore
         Region = r.Region!,
         Currency = r.Currency!,
         EffectiveDate = r.EffectiveDate!.Value,
-        BaseSalary = r.BaseSalary!.Value,
-        TargetBonus = r.TargetBonus,
-        SignOnBonus = r.SignOnBonus,
-        EquityGrant = r.EquityGrant,
+        BaseSalary = Cents(r.BaseSalary)!.Value,
+        TargetBonus = Cents(r.TargetBonus),
+        SignOnBonus = Cents(r.SignOnBonus),
+        EquityGrant = Cents(r.EquityGrant),
         EquityVestingYears = r.EquityVestingYears ?? Components.DefaultVestingYears,
-        RetentionGrant = r.RetentionGrant,
+        RetentionGrant = Cents(r.RetentionGrant),
         RetentionVestingYears = r.RetentionVestingYears ?? Components.DefaultVestingYears,
-        YearsOfExperience = r.YearsOfExperience,
+        YearsOfExperience = r.YearsOfExperience + 0.0m,
         Source = r.Source!,
         SourceNote = r.SourceNote,
         Verified = r.Verified ?? false,
@@ -92,6 +92,9 @@ public static class DatapointStore
         CreatedAt = new DateTimeOffset(DateTime.UtcNow.Ticks / 10 * 10, TimeSpan.Zero),
         ApiKeyId = apiKeyId,
     };
+
+    // The column keeps two decimals: give amounts that scale now, so the 201 body reads as a later GET does.
+    private static decimal? Cents(decimal? amount) => amount + 0.00m;
 
     public static DatapointResponse ToResponse(Datapoint d) => new(
         d.Id, d.Employer!.Slug, d.Employer.Name, d.Role, d.Level, d.EmployerLevel, d.Region, d.Currency, d.EffectiveDate,

@@ -17,6 +17,9 @@ public sealed class DatapointValidator : AbstractValidator<DatapointRequest>
 
     public DatapointValidator(TaxonomyCache taxonomy, TimeProvider clock)
     {
+        // One message per field: a missing value is not also reported as unknown.
+        RuleLevelCascadeMode = CascadeMode.Stop;
+
         RuleFor(d => d.Employer).NotEmpty().MaximumLength(100)
             .Matches("^[a-z0-9]+(-[a-z0-9]+)*$").WithMessage("Must be a slug of lower-case letters, digits and single hyphens, e.g. google-deepmind.");
         RuleFor(d => d.EmployerName).MaximumLength(200);

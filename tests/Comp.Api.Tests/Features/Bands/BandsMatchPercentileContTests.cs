@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Text.Json;
+using Comp.Api.Tests.Infrastructure;
+using Npgsql;
+
+namespace Comp.Api.Tests.Features.Bands;
+
+/// <summary>
+/// Property test: for random filter combinations over a random dataset, every cell the API
+/// returns equals <c>percentile_cont</c> run directly in PostgreSQL on the same rows (within
+/// 0.01), and is suppressed exactly when the SPEC §2 rules, recomputed here in SQL, say so.
+/// The reference query is written independently of the API's: region roll-ups by code prefix,
+/// employer rules from a GROUP BY, percentiles by <c>percentile_cont</c> itself.
+/// </summary>
+public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiTest(factory)
+{
+    private static readonly string[] Employers = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota"];
+    private static readonly string[] Roles = ["ml-engineer", "software-engineer", "research-scientist"];
+    private static readonly string[] Regions = ["us-ca", "us-ca-sf-bay-area", "us-ca-los-angeles", "us-ny", "us-ny-new-york", "us-wa-seattle", "ca-on", "ca-on-toronto"];
+    private static readonly string?[] Levels = ["L2", "L3", "L4", "L5", "L6", null];
+    private static readonly string[] Sources = ["self_reported", "offer_letter", "aggregator"];
+    private static readonly string[] Components = ["base", "bonus", "equity", "retention", "signon", "total", "year1"];
+    private static readonly string[] GroupKeys = ["employer", "role", "level", "region"];
+
+    private static List<SeedRow> RandomRows(Random random, int count)
+    {
+        var rows = new List<SeedRow>(count);
+        for (var i = 0; i < count; i++)
+        {
+            // Skewed employer sizes so both dominance and small cells occur.
+            var employer = Employers[(int)Math.Floor(Math.Pow(random.NextDouble(), 1.6) * Employers.Length)];
+            var pay = Math.Round(60_000 * Math.Exp(random.NextDouble() * 1.6), 2);
+            decimal? Maybe(double chance, double amount) => random.NextDouble() < chance ? (decimal)Math.Round(amount, 2) : null;
+            rows.Add(new SeedRow(
+                employer,
+                Roles[random.Next(Roles.Length)],
+                Levels[random.Next(Levels.Length)],
+                Regions[random.Next(Regions.Length)],
+                random.NextDouble() < 0.9 ? "USD" : "CAD",
+                new DateOnly(2022, 1, 1).AddDays(random.Next(3 * 365)),
+                (decimal)pay,
+                TargetBonus: Maybe(0.7, pay * random.NextDouble() * 0.3),
+                SignOnBonus: Maybe(0.3, 5_000 + random.Next(50_000)),
+                EquityGrant: Maybe(0.6, pay * random.NextDouble() * 4),
+                EquityVestingYears: 1 + random.Next(6),
+                RetentionGrant: Maybe(0.3, pay * random.NextDouble() * 2),
+                RetentionVestingYears: 1 + random.Next(4),
+                Source: Sources[random.Next(Sources.Length)],
+                Verified: random.NextDouble() < 0.3));
+        }
+        // A block of ties, so equal values and the min/max rule are exercised.
+        rows.AddRange(Enumerable.Range(0, 30).Select(i => rows[i] with { BaseSalary = 150_000m, Employer = Employers[i % 6] }));
+        return rows;
+    }
+
+    private sealed record Cut(Dictionary<string, string> Parameters)
+    {
+        public string QueryString => string.Join("&", Parameters.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
+    }
+
+    private static Cut RandomCut(Random random)
+    {
+        var p = new Dictionary<string, string>();
+        if (random.NextDouble() < 0.25) p["employer"] = random.NextDouble() < 0.7 ? Employers[random.Next(4)] : $"{Employers[random.Next(4)]},{Employers[4 + random.Next(4)]}";
+        if (random.NextDouble() < 0.5) p["role"] = Roles[random.Next(Roles.Length)];
+        if (random.NextDouble() < 0.3) p["level"] = Levels[random.Next(Levels.Length - 1)]!;
+        if (random.NextDouble() < 0.5) p["region"] = new[] { "us", "us-ca", "us-ny", "ca", "us-ca-sf-bay-area", "ca-on" }[random.Next(6)];
+        if (random.NextDouble() < 0.3) p["from"] = new DateOnly(2022, 1, 1).AddDays(random.Next(700)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        if (random.NextDouble() < 0.3) p["to"] = new DateOnly(2023, 6, 1).AddDays(random.Next(500)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        if (p.TryGetValue("from", out var f) && p.TryGetValue("to", out var t) && string.CompareOrdinal(f, t) > 0) p.Remove("to");
+        if (random.NextDouble() < 0.2) p["source"] = Sources[random.Next(Sources.Length)];
+        if (random.NextDouble() < 0.2) p["verified"] = random.NextDouble() < 0.5 ? "true" : "false";
+        p["component"] = Components[random.Next(Components.Length)];
+        if (random.NextDouble() < 0.1) p["currency"] = "CAD";
+        p["percentiles"] = "1,5,10,25,37,50,63,75,90,95,99";
+        if (random.NextDouble() < 0.5)
+        {
+            var keys = GroupKeys.OrderBy(_ => random.Next()).Take(1 + random.Next(2));
+            p["groupBy"] = string.Join(",", keys);
+        }
+        return new Cut(p);
+    }
+
+    [Fact]
+    public async Task Random_cuts_equal_percentile_cont_and_follow_the_disclosure_rules()
+    {
+        var random = new Random(20240406);
+        await Factory.InsertAsync(RandomRows(random, 2_500));
+        var client = Factory.CreateClient();
+        await using var connection = await Factory.OpenAsync();
+
+        var checkedCells = 0;
+        var publishedFigures = 0;
+        var suppressedCells = 0;
+        for (var q = 0; q < 120; q++)
+        {
+            var cut = RandomCut(random);
+            var response = await client.GetAsync("/v1/bands?" + cut.QueryString);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, $"{cut.QueryString}: {body}");
+            var cells = JsonDocument.Parse(body).RootElement.GetProperty("cells").EnumerateArray().ToList();
+            var expected = await ReferenceAsync(connection, cut.Parameters);
+
+            var groupBy = cut.Parameters.GetValueOrDefault("groupBy")?.Split(',') ?? [];
+            if (groupBy.Length == 0 && expected.Count == 0)
+                expected.Add(new ReferenceCell([], 0, 0, 0, [], double.NaN, double.NaN));
+            Assert.True(expected.Count == cells.Count, $"{cut.QueryString}: {cells.Count} cells, percentile_cont has {expected.Count}");
+
+            var spansEmployers = !groupBy.Contains("employer") && !(cut.Parameters.TryGetValue("employer", out var e) && !e.Contains(','));
+            var percentiles = cut.Parameters["percentiles"].Split(',').Select(int.Parse).ToArray();
+            for (var i = 0; i < cells.Count; i++)
+            {
+                var cell = cells[i];
+                var reference = expected[i];
+                var context = $"{cut.QueryString}, cell {i} ({string.Join("/", reference.Group)})";
+                for (var g = 0; g < groupBy.Length; g++)
+                {
+                    var value = cell.GetProperty("group").GetProperty(groupBy[g]);
+                    Assert.True(reference.Group[g] == (value.ValueKind == JsonValueKind.Null ? null : value.GetString()), context);
+                }
+
+                var shouldSuppress = reference.N < 5 || (spansEmployers && (reference.Employers < 5 || reference.LargestEmployer * 4 > reference.N));
+                Assert.True(shouldSuppress == cell.GetProperty("suppressed").GetBoolean(), $"{context}: n={reference.N}, employers={reference.Employers}, largest={reference.LargestEmployer}");
+                checkedCells++;
+                if (shouldSuppress)
+                {
+                    suppressedCells++;
+                    Assert.Equal(JsonValueKind.Null, cell.GetProperty("n").ValueKind);
+                    Assert.Equal(JsonValueKind.Null, cell.GetProperty("percentiles").ValueKind);
+                    continue;
+                }
+                Assert.Equal(reference.N, cell.GetProperty("n").GetInt32());
+                Assert.Equal(reference.Employers, cell.GetProperty("employers").GetInt32());
+                for (var k = 0; k < percentiles.Length; k++)
+                {
+                    var pk = percentiles[k];
+                    var figure = cell.GetProperty("percentiles").GetProperty($"p{pk}");
+                    var allowed = pk is < 10 or > 90 ? reference.N >= 20 : pk is < 25 or > 75 ? reference.N >= 10 : true;
+                    var value = reference.Percentiles[k];
+                    if (!allowed || value == reference.Min || value == reference.Max)
+                    {
+                        Assert.True(figure.ValueKind == JsonValueKind.Null, $"{context}: p{pk} should be withheld");
+                        continue;
+                    }
+                    Assert.True(Math.Abs((double)figure.GetDecimal() - value) <= 0.01, $"{context}: p{pk} = {figure} but percentile_cont gives {value}");
+                    publishedFigures++;
+                }
+            }
+        }
+        // The random cuts must have exercised both sides of the rules, or the test proves little.
+        Assert.True(publishedFigures > 500, $"only {publishedFigures} published figures checked");
+        Assert.True(suppressedCells > 20, $"only {suppressedCells} suppressed cells of {checkedCells}");
+    }
+
+    private sealed record ReferenceCell(string?[] Group, int N, int Employers, int LargestEmployer, double[] Percentiles, double Min, double Max);
+
+    private static readonly Dictionary<string, string> ComponentSql = new()
+    {
+        ["base"] = "base_salary",
+        ["bonus"] = "target_bonus",
+        ["equity"] = "equity_grant / equity_vesting_years",
+        ["retention"] = "retention_grant / retention_vesting_years",
+        ["signon"] = "sign_on_bonus",
+        ["total"] = "base_salary + coalesce(target_bonus, 0) + coalesce(equity_grant, 0) / equity_vesting_years + coalesce(retention_grant, 0) / retention_vesting_years",
+        ["year1"] = "base_salary + coalesce(target_bonus, 0) + coalesce(equity_grant, 0) / equity_vesting_years + coalesce(retention_grant, 0) / retention_vesting_years + coalesce(sign_on_bonus, 0)",
+    };
+
+    private static async Task<List<ReferenceCell>> ReferenceAsync(NpgsqlConnection connection, Dictionary<string, string> p)
+    {
+        static string Quote(string s) => "'" + s.Replace("'", "''") + "'";
+        static string In(string column, string list) => $"{column} IN ({string.Join(",", list.Split(',').Select(Quote))})";
+
+        var where = new List<string> { $"({ComponentSql[p["component"]]}) IS NOT NULL", $"currency = {Quote(p.GetValueOrDefault("currency", "USD"))}" };
+        if (p.TryGetValue("employer", out var employer)) where.Add(In("e.slug", employer));
+        if (p.TryGetValue("role", out var role)) where.Add(In("role", role));
+        if (p.TryGetValue("level", out var level)) where.Add(In("level", level));
+        if (p.TryGetValue("region", out var region)) where.Add($"(region = {Quote(region)} OR region LIKE {Quote(region + "-%")})");
+        if (p.TryGetValue("from", out var from)) where.Add($"effective_date >= DATE {Quote(from)}");
+        if (p.TryGetValue("to", out var to)) where.Add($"effective_date <= DATE {Quote(to)}");
+        if (p.TryGetValue("source", out var source)) where.Add(In("source", source));
+        if (p.TryGetValue("verified", out var verified)) where.Add($"verified = {verified}");
+
+        var groups = p.GetValueOrDefault("groupBy")?.Split(',') ?? [];
+        var groupList = string.Join(", ", groups);
+        var fractions = string.Join(",", p["percentiles"].Split(',').Select(x => (int.Parse(x) / 100.0).ToString(CultureInfo.InvariantCulture)));
+        var sql = $"""
+            WITH f AS (
+                SELECT e.slug AS employer, d.role, d.level, d.region, ({ComponentSql[p["component"]]})::float8 AS v
+                FROM datapoints d JOIN employers e ON e.id = d.employer_id
+                WHERE {string.Join(" AND ", where)}
+            ),
+            largest AS (
+                SELECT {(groups.Length > 0 ? groupList + "," : "")} max(c) AS largest
+                FROM (SELECT {(groups.Length > 0 ? groupList + "," : "")} employer AS owner, count(*) AS c FROM f GROUP BY {(groups.Length > 0 ? groupList + "," : "")} owner) x
+                {(groups.Length > 0 ? "GROUP BY " + groupList : "")}
+            )
+            SELECT {(groups.Length > 0 ? string.Join(", ", groups.Select(g => "a." + g)) + "," : "")}
+                   a.n, a.employers, l.largest, a.pct, a.lo, a.hi
+            FROM (
+                SELECT {(groups.Length > 0 ? groupList + "," : "")} count(*)::int AS n, count(DISTINCT employer)::int AS employers,
+                       percentile_cont(ARRAY[{fractions}]::float8[]) WITHIN GROUP (ORDER BY v) AS pct, min(v) AS lo, max(v) AS hi
+                FROM f {(groups.Length > 0 ? "GROUP BY " + groupList : "")}
+            ) a
+            JOIN largest l ON {(groups.Length > 0 ? string.Join(" AND ", groups.Select(g => $"a.{g} IS NOT DISTINCT FROM l.{g}")) : "true")}
+            WHERE a.n > 0
+            ORDER BY {(groups.Length > 0 ? string.Join(", ", groups.Select(g => $"a.{g} COLLATE \"C\"")) : "1")}
+            """;
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var result = new List<ReferenceCell>();
+        while (await reader.ReadAsync())
+        {
+            var group = Enumerable.Range(0, groups.Length).Select(i => reader.IsDBNull(i) ? null : reader.GetString(i)).ToArray();
+            var at = groups.Length;
+            result.Add(new ReferenceCell(group, reader.GetInt32(at), reader.GetInt32(at + 1), (int)reader.GetInt64(at + 2),
+                reader.GetFieldValue<double[]>(at + 3), reader.GetDouble(at + 4), reader.GetDouble(at + 5)));
+        }
+        return result;
+    }
+}

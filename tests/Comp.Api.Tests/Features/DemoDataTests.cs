@@ -1,0 +1,79 @@
+using System.Text.Json;
+using Comp.Api.Data;
+using Comp.Api.Data.DemoData;
+using Comp.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Comp.Api.Tests.Features;
+
+/// <summary>The demo dataset reproduces the public 2024 figures (SPEC §6) under the disclosure rules.</summary>
+public sealed class DemoDataTests(CompApiFactory factory) : ApiTest(factory)
+{
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var added = await DemoDataset.LoadAsync(scope.ServiceProvider.GetRequiredService<CompDbContext>(), CancellationToken.None);
+        Assert.Equal(DemoDataset.Rows().Count, added);
+    }
+
+    private async Task<JsonElement> CellAsync(string query)
+    {
+        var band = await JsonAsync(await Factory.CreateClient().GetAsync("/v1/bands?" + query));
+        var cell = Assert.Single(band.GetProperty("cells").EnumerateArray());
+        Assert.False(cell.GetProperty("suppressed").GetBoolean(), $"{query} is suppressed: {cell}");
+        return cell.GetProperty("percentiles");
+    }
+
+    [Fact]
+    public async Task ML_engineers_in_California_earn_130k_to_240k_base_as_Glassdoor_says()
+    {
+        var p = await CellAsync("role=ml-engineer&region=us-ca&component=base");
+        Assert.InRange(p.GetProperty("p10").GetDecimal(), 130_000m * 0.95m, 130_000m * 1.05m);
+        Assert.InRange(p.GetProperty("p90").GetDecimal(), 240_000m * 0.95m, 240_000m * 1.05m);
+    }
+
+    [Fact]
+    public async Task Research_scientists_at_OpenAI_make_5M_to_10M_a_year()
+    {
+        var p = await CellAsync("role=research-scientist&employer=openai&component=total");
+        Assert.InRange(p.GetProperty("p50").GetDecimal(), 5_000_000m, 10_000_000m);
+    }
+
+    [Fact]
+    public async Task Research_scientists_at_Meta_make_1M_to_2M_a_year()
+    {
+        var p = await CellAsync("role=research-scientist&employer=meta&component=total");
+        Assert.InRange(p.GetProperty("p50").GetDecimal(), 1_000_000m, 2_000_000m);
+    }
+
+    [Fact]
+    public async Task Google_DeepMind_retention_grants_run_from_hundreds_of_thousands_to_millions_a_year()
+    {
+        var p = await CellAsync("employer=google-deepmind&component=retention");
+        Assert.InRange(p.GetProperty("p10").GetDecimal(), 300_000m, 1_000_000m);
+        Assert.InRange(p.GetProperty("p90").GetDecimal(), 2_000_000m, 4_000_000m);
+    }
+
+    [Fact]
+    public async Task Research_scientists_across_labs_form_a_published_multi_employer_band()
+    {
+        var p = await CellAsync("role=research-scientist&component=total");
+        Assert.True(p.GetProperty("p50").GetDecimal() > 1_000_000m);
+    }
+
+    [Fact]
+    public async Task Every_demo_datapoint_names_its_source()
+    {
+        Assert.Equal(0L, await Factory.ScalarAsync<long>("SELECT count(*) FROM datapoints WHERE source_note IS NULL OR source_note = ''"));
+        Assert.Equal(0L, await Factory.ScalarAsync<long>(
+            "SELECT count(*) FROM datapoints WHERE source_note NOT LIKE '%Glassdoor%' AND source_note NOT LIKE '%The Information%'"));
+    }
+
+    [Fact]
+    public async Task Loading_the_demo_twice_adds_nothing()
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        Assert.Equal(0, await DemoDataset.LoadAsync(scope.ServiceProvider.GetRequiredService<CompDbContext>(), CancellationToken.None));
+    }
+}

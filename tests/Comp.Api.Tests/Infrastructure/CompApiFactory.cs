@@ -1,0 +1,110 @@
+using System.Net.Http.Json;
+using Comp.Api.Auth;
+using Comp.Api.Data;
+using Comp.Api.Features.Taxonomy;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Respawn;
+
+namespace Comp.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The API on this run's fresh database, shared by every test class of the "api" collection.
+/// Tests reset the data (datapoints, employers, keys) to the migrated seed before they run.
+/// </summary>
+public sealed class CompApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string AdminKey = "test-admin-key-0123456789abcdef";
+
+    private readonly TestDatabase database = new();
+    private Respawner? respawner;
+
+    public string ConnectionString => database.ConnectionString;
+
+    public async Task InitializeAsync()
+    {
+        await database.CreateAsync();
+        // Starting the host applies the migrations and stores the bootstrap key.
+        _ = Server;
+        await using var connection = await OpenAsync();
+        respawner = await Respawner.CreateAsync(connection, new RespawnerOptions
+        {
+            DbAdapter = DbAdapter.Postgres,
+            SchemasToInclude = ["public"],
+            TablesToIgnore = ["__EFMigrationsHistory", "roles", "levels", "regions"],
+        });
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Comp", database.ConnectionString);
+        builder.UseSetting("Auth:BootstrapAdminKey", AdminKey);
+        builder.UseSetting("Demo:Load", "false");
+    }
+
+    /// <summary>Empties the data tables and restores the bootstrap key: each test class starts from the seed.</summary>
+    public async Task ResetAsync()
+    {
+        await using (var connection = await OpenAsync())
+            await respawner!.ResetAsync(connection);
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CompDbContext>();
+        await AuthExtensions.EnsureBootstrapKeyAsync(db, AdminKey, CancellationToken.None);
+        Services.GetRequiredService<TaxonomyCache>().Invalidate();
+    }
+
+    public async Task<NpgsqlConnection> OpenAsync()
+    {
+        var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    /// <summary>A client that sends the bootstrap admin key.</summary>
+    public HttpClient CreateAdminClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add(ApiKeySecrets.HeaderName, AdminKey);
+        return client;
+    }
+
+    /// <summary>Runs one scalar query on the test database.</summary>
+    public async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await database.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ApiCollection : ICollectionFixture<CompApiFactory>
+{
+    public const string Name = "api";
+}
+
+/// <summary>
+/// Base of every API test class. xunit builds the class anew for each test, so the data is reset
+/// before every test: no test depends on what another left behind.
+/// </summary>
+[Collection(ApiCollection.Name)]
+public abstract class ApiTest(CompApiFactory factory) : IAsyncLifetime
+{
+    protected CompApiFactory Factory { get; } = factory;
+
+    public virtual Task InitializeAsync() => Factory.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    protected static async Task<System.Text.Json.JsonElement> JsonAsync(HttpResponseMessage response) =>
+        await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+}
