@@ -17,10 +17,14 @@ public interface IBandStore
 }
 
 /// <summary>
-/// Answers a band query in one SQL statement: PostgreSQL filters, groups and sorts each cell's
-/// values (the same sort <c>percentile_cont</c> does), and returns them as one float8 array per
-/// cell with the counts disclosure needs. The type-7 arithmetic then runs in
-/// <see cref="Statistics.Percentiles"/>, which mirrors <c>percentile_cont</c> bit for bit.
+/// Answers a band query in one SQL statement. PostgreSQL filters the rows (through the covering
+/// indexes) and hash-groups them by cell and employer, returning each employer's values in a cell
+/// as one float8 array; no sort happens in the database. Here the arrays of a cell are joined and
+/// sorted, which gives the counts disclosure needs (datapoints, employers, largest employer) for
+/// free, and <see cref="Statistics.Percentiles"/> applies the type-7 step of
+/// <c>percentile_cont</c>, in the same double arithmetic, to the same values.
+/// Measured on 1M rows (issue 2's closing note): less than half the time of the window-function
+/// and ordered-aggregate form this replaced.
 /// </summary>
 public sealed class SqlBandStore(CompDbContext db) : IBandStore
 {
@@ -36,18 +40,29 @@ public sealed class SqlBandStore(CompDbContext db) : IBandStore
         try
         {
             var cells = new List<CellValues>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            var keys = query.GroupBy.Count;
+            string?[]? currentGroup = null;
+            var parts = new List<double[]>();
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
-                var group = new Dictionary<string, string?>(query.GroupBy.Count);
-                for (var i = 0; i < query.GroupBy.Count; i++)
-                    group[query.GroupBy[i]] = reader.IsDBNull(i) ? null : reader.GetString(i);
-                var at = query.GroupBy.Count;
-                var counts = new CellCounts(reader.GetInt32(at), reader.GetInt32(at + 1), reader.GetInt32(at + 2));
-                // Without groupBy an empty cut still yields one row: a cell of no values.
-                var values = reader.IsDBNull(at + 3) ? [] : reader.GetFieldValue<double[]>(at + 3);
-                cells.Add(new CellValues(group, values, counts));
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var group = new string?[keys];
+                    for (var i = 0; i < keys; i++)
+                        group[i] = reader.IsDBNull(i) ? null : reader.GetString(i);
+                    if (currentGroup is not null && !group.SequenceEqual(currentGroup))
+                    {
+                        cells.Add(Cell(query.GroupBy, currentGroup, parts));
+                        parts.Clear();
+                    }
+                    currentGroup = group;
+                    parts.Add(reader.GetFieldValue<double[]>(keys));
+                }
             }
+            if (currentGroup is not null)
+                cells.Add(Cell(query.GroupBy, currentGroup, parts));
+            else if (keys == 0)
+                cells.Add(Cell(query.GroupBy, [], parts)); // an empty cut is still one (empty) cell
             return cells;
         }
         finally
@@ -57,22 +72,53 @@ public sealed class SqlBandStore(CompDbContext db) : IBandStore
         }
     }
 
-    /// <summary>The SQL expression of a component's annual value, null where the datapoint lacks it.</summary>
+    /// <summary>One cell from its employers' value arrays (one array per employer).</summary>
+    private static CellValues Cell(IReadOnlyList<string> keys, string?[] group, List<double[]> perEmployer)
+    {
+        var values = new double[perEmployer.Sum(p => p.Length)];
+        var at = 0;
+        var largest = 0;
+        foreach (var part in perEmployer)
+        {
+            part.CopyTo(values, at);
+            at += part.Length;
+            largest = Math.Max(largest, part.Length);
+        }
+        Array.Sort(values);
+        var labels = new Dictionary<string, string?>(keys.Count);
+        for (var i = 0; i < keys.Count; i++)
+            labels[keys[i]] = group[i];
+        return new CellValues(labels, values, new CellCounts(values.Length, perEmployer.Count, largest));
+    }
+
+    /// <summary>
+    /// The SQL expression of a component's annual value in double precision, null where the
+    /// datapoint lacks it. Amounts are cast before the arithmetic: float8 arithmetic is several
+    /// times cheaper than numeric, and percentile_cont computes in float8 anyway.
+    /// </summary>
     public static string ValueSql(Component component) => component switch
     {
-        Component.Base => "d.base_salary",
-        Component.Bonus => "d.target_bonus",
-        Component.Equity => "d.equity_grant / d.equity_vesting_years",
-        Component.Retention => "d.retention_grant / d.retention_vesting_years",
-        Component.Signon => "d.sign_on_bonus",
+        Component.Base => "d.base_salary::float8",
+        Component.Bonus => "d.target_bonus::float8",
+        Component.Equity => "d.equity_grant::float8 / d.equity_vesting_years",
+        Component.Retention => "d.retention_grant::float8 / d.retention_vesting_years",
+        Component.Signon => "d.sign_on_bonus::float8",
         Component.Total => TotalSql,
-        Component.Year1 => $"{TotalSql} + coalesce(d.sign_on_bonus, 0)",
+        Component.Year1 => $"{TotalSql} + coalesce(d.sign_on_bonus::float8, 0)",
         _ => throw new ArgumentOutOfRangeException(nameof(component), component, null),
     };
 
     private const string TotalSql =
-        "d.base_salary + coalesce(d.target_bonus, 0) + coalesce(d.equity_grant, 0) / d.equity_vesting_years" +
-        " + coalesce(d.retention_grant, 0) / d.retention_vesting_years";
+        "d.base_salary::float8 + coalesce(d.target_bonus::float8, 0) + coalesce(d.equity_grant::float8, 0) / d.equity_vesting_years" +
+        " + coalesce(d.retention_grant::float8, 0) / d.retention_vesting_years";
+    private static string? OptionalColumn(Component component) => component switch
+    {
+        Component.Bonus => "d.target_bonus",
+        Component.Equity => "d.equity_grant",
+        Component.Retention => "d.retention_grant",
+        Component.Signon => "d.sign_on_bonus",
+        _ => null,
+    };
 
     private static string GroupSql(string key) => key switch
     {
@@ -86,7 +132,10 @@ public sealed class SqlBandStore(CompDbContext db) : IBandStore
     /// <summary>The WHERE clause of a band query over <c>datapoints d</c>, its values bound as parameters.</summary>
     public static string WhereSql(BandQuery query, NpgsqlParameterCollection parameters)
     {
-        var where = new List<string> { $"({ValueSql(query.Component)}) IS NOT NULL" };
+        var where = new List<string>();
+        // A band over an optional amount counts only the datapoints that carry it.
+        if (OptionalColumn(query.Component) is { } column)
+            where.Add($"{column} IS NOT NULL");
         string Add(object value, NpgsqlDbType type)
         {
             var name = $"p{parameters.Count}";
@@ -118,23 +167,16 @@ public sealed class SqlBandStore(CompDbContext db) : IBandStore
     private static string BuildSql(BandQuery query, NpgsqlParameterCollection parameters)
     {
         var groups = query.GroupBy.Select(GroupSql).ToList();
-        var aliases = query.GroupBy.Select((_, i) => $"g{i}").ToList();
-        var selectGroups = string.Concat(groups.Select((g, i) => $"{g} AS {aliases[i]}, "));
-        var partition = string.Join(", ", groups.Append("d.employer_id"));
-        var outerGroups = string.Concat(aliases.Select(a => a + ", "));
-        var sql = new StringBuilder();
-        sql.Append($"""
-            SELECT {outerGroups}count(*)::int, count(DISTINCT employer_id)::int, coalesce(max(employer_n), 0)::int, array_agg(v ORDER BY v)
-            FROM (
-                SELECT {selectGroups}d.employer_id, ({ValueSql(query.Component)})::float8 AS v,
-                       count(*) OVER (PARTITION BY {partition}) AS employer_n
-                FROM datapoints d
-            """);
+        var sql = new StringBuilder("SELECT ");
+        foreach (var g in groups)
+            sql.Append(g).Append(", ");
+        sql.Append($"array_agg({ValueSql(query.Component)}) FROM datapoints d");
         if (query.GroupBy.Contains(GroupKeys.Employer))
             sql.Append(" JOIN employers e ON e.id = d.employer_id");
-        sql.Append($"\n    WHERE {WhereSql(query, parameters)}\n) f");
-        if (aliases.Count > 0)
-            sql.Append($"\nGROUP BY {string.Join(", ", aliases)} ORDER BY {string.Join(", ", aliases)}");
+        sql.Append(" WHERE ").Append(WhereSql(query, parameters));
+        sql.Append(" GROUP BY ").Append(string.Join(", ", groups.Append("d.employer_id")));
+        if (groups.Count > 0)
+            sql.Append(" ORDER BY ").Append(string.Join(", ", groups));
         return sql.ToString();
     }
 }
