@@ -2,6 +2,7 @@ using Comp.Api.Auth;
 using Comp.Api.Data;
 using Comp.Api.Features.Bands;
 using Comp.Api.Features.Datapoints;
+using Comp.Api.Features.Fx;
 using Comp.Api.Features.Taxonomy;
 using Comp.Api.Infrastructure;
 using Comp.Statistics;
@@ -19,6 +20,7 @@ builder.Services.AddApiDocumentation();
 builder.Services.AddValidators();
 builder.Services.AddSingleton<TaxonomyCache>();
 builder.Services.Configure<DisclosureRules>(builder.Configuration.GetSection("Disclosure"));
+builder.Services.Configure<AgingOptions>(builder.Configuration.GetSection("Aging"));
 builder.Services.AddScoped<IBandStore, SqlBandStore>();
 builder.Services.AddScoped<BandService>();
 
@@ -41,6 +43,9 @@ app.MapHealth();
 app.MapDatapoints();
 app.MapBands();
 app.MapTaxonomy();
+app.MapTaxonomyAdmin();
+app.MapEmployerLevels();
+app.MapFx();
 
 app.Run();
 

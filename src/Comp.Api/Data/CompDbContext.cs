@@ -10,6 +10,8 @@ public sealed class CompDbContext(DbContextOptions<CompDbContext> options) : DbC
     public DbSet<Region> Regions => Set<Region>();
     public DbSet<Datapoint> Datapoints => Set<Datapoint>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<EmployerLevel> EmployerLevels => Set<EmployerLevel>();
+    public DbSet<FxRate> FxRates => Set<FxRate>();
 
     /// <summary>
     /// Moves on every change to the data behind a band (a statement trigger calls nextval), so

@@ -40,6 +40,8 @@ public sealed class Datapoint
     public Employer? Employer { get; set; }
     public required string Role { get; set; }
     public string? Level { get; set; }
+    /// <summary>True when <see cref="Level"/> came from the employer's level mapping (and follows it when it changes).</summary>
+    public bool LevelMapped { get; set; }
     public string? EmployerLevel { get; set; }
     public required string Region { get; set; }
     public required string Currency { get; set; }
@@ -69,4 +71,21 @@ public sealed class ApiKey
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
     public DateTimeOffset? LastUsedAt { get; set; }
+}
+
+/// <summary>One entry of an employer's level mapping: its own level name onto the ladder.</summary>
+public sealed class EmployerLevel
+{
+    public int EmployerId { get; set; }
+    public required string Name { get; set; }
+    public required string Level { get; set; }
+}
+
+/// <summary>How many US dollars one unit of a currency buys from a date on, and who says so.</summary>
+public sealed class FxRate
+{
+    public required string Currency { get; set; }
+    public DateOnly Date { get; set; }
+    public decimal UsdPerUnit { get; set; }
+    public required string Source { get; set; }
 }

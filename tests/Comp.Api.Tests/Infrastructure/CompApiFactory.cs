@@ -33,7 +33,7 @@ public sealed class CompApiFactory : WebApplicationFactory<Program>, IAsyncLifet
         {
             DbAdapter = DbAdapter.Postgres,
             SchemasToInclude = ["public"],
-            TablesToIgnore = ["__EFMigrationsHistory", "roles", "levels", "regions"],
+            TablesToIgnore = ["__EFMigrationsHistory", "roles", "levels", "regions", "fx_rates"],
         });
     }
 
@@ -49,11 +49,45 @@ public sealed class CompApiFactory : WebApplicationFactory<Program>, IAsyncLifet
     public async Task ResetAsync()
     {
         await using (var connection = await OpenAsync())
+        {
             await respawner!.ResetAsync(connection);
+            await RestoreSeedAsync(connection);
+        }
         await using var scope = Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CompDbContext>();
         await AuthExtensions.EnsureBootstrapKeyAsync(db, AdminKey, CancellationToken.None);
         Services.GetRequiredService<TaxonomyCache>().Invalidate();
+    }
+
+    /// <summary>
+    /// Puts the seeded taxonomy and FX table back as the migrations left them, so a test that
+    /// adds a role or a rate cannot leak it into the next.
+    /// </summary>
+    private static async Task RestoreSeedAsync(NpgsqlConnection connection)
+    {
+        var seed = Comp.Api.Data.Seed.TaxonomySeed.FxRates;
+        var roles = Comp.Api.Data.Seed.TaxonomySeed.Roles.Select(r => r.Slug).ToArray();
+        var regions = Comp.Api.Data.Seed.TaxonomySeed.Regions.Select(r => r.Code).ToArray();
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("DELETE FROM fx_rates"),
+                new NpgsqlBatchCommand("INSERT INTO fx_rates (currency, date, usd_per_unit, source) SELECT * FROM unnest(@c, @d, @u, @s)")
+                {
+                    Parameters =
+                    {
+                        new("c", seed.Select(r => r.Currency).ToArray()),
+                        new("d", seed.Select(r => r.Date).ToArray()),
+                        new("u", seed.Select(r => r.UsdPerUnit).ToArray()),
+                        new("s", seed.Select(r => r.Source).ToArray()),
+                    },
+                },
+                new NpgsqlBatchCommand("DELETE FROM roles WHERE slug <> ALL(@r)") { Parameters = { new("r", roles) } },
+                new NpgsqlBatchCommand("DELETE FROM regions WHERE code <> ALL(@g) AND NOT EXISTS (SELECT 1 FROM regions c WHERE c.parent_code = regions.code)") { Parameters = { new("g", regions) } },
+            },
+        };
+        await batch.ExecuteNonQueryAsync();
     }
 
     public async Task<NpgsqlConnection> OpenAsync()

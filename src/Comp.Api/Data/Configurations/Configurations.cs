@@ -110,3 +110,28 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         b.HasIndex(k => k.SecretHash).IsUnique();
     }
 }
+
+internal sealed class EmployerLevelConfiguration : IEntityTypeConfiguration<EmployerLevel>
+{
+    public void Configure(EntityTypeBuilder<EmployerLevel> b)
+    {
+        b.HasKey(l => new { l.EmployerId, l.Name });
+        b.Property(l => l.Name).HasMaxLength(50);
+        b.Property(l => l.Level).HasMaxLength(8).UseCollation("C");
+        b.HasOne<Employer>().WithMany().HasForeignKey(l => l.EmployerId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Level>().WithMany().HasForeignKey(l => l.Level).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class FxRateConfiguration : IEntityTypeConfiguration<FxRate>
+{
+    public void Configure(EntityTypeBuilder<FxRate> b)
+    {
+        b.HasKey(r => new { r.Currency, r.Date });
+        b.Property(r => r.Currency).HasMaxLength(3).IsFixedLength();
+        b.Property(r => r.UsdPerUnit).HasPrecision(20, 10);
+        b.Property(r => r.Source).HasMaxLength(200);
+        b.ToTable(t => t.HasCheckConstraint("ck_fx_rates_positive", "usd_per_unit > 0"));
+        b.HasData(TaxonomySeed.FxRates);
+    }
+}

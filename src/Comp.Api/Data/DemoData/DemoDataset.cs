@@ -29,8 +29,27 @@ public static class DemoDataset
         ("microsoft", "Microsoft"), ("xai", "xAI"),
     ];
 
-    private const string Glassdoor = "Glassdoor, via Les Echos (6 April 2024): ML engineers in California 130k-240k USD a year";
-    private const string TheInformation = "The Information, via Les Echos (6 April 2024)";
+    /// <summary>
+    /// Level mappings of the demo employers onto the ladder (L2 junior … L9 fellow), after the
+    /// public ladders: Meta E3–E9, Google (and DeepMind) L3–L10, Microsoft 59–70, the labs' own
+    /// L-levels.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> LevelMappings =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>
+        {
+            ["meta"] = Ladder(("E3", "L2"), ("E4", "L3"), ("E5", "L4"), ("E6", "L5"), ("E7", "L6"), ("E8", "L7"), ("E9", "L8")),
+            ["google"] = Ladder(("L3", "L2"), ("L4", "L3"), ("L5", "L4"), ("L6", "L5"), ("L7", "L6"), ("L8", "L7"), ("L9", "L8"), ("L10", "L9")),
+            ["google-deepmind"] = Ladder(("L3", "L2"), ("L4", "L3"), ("L5", "L4"), ("L6", "L5"), ("L7", "L6"), ("L8", "L7"), ("L9", "L8"), ("L10", "L9")),
+            ["microsoft"] = Ladder(("59", "L2"), ("61", "L3"), ("63", "L4"), ("65", "L5"), ("66", "L6"), ("67", "L7"), ("68", "L8"), ("70", "L9")),
+            ["openai"] = Ladder(("L2", "L2"), ("L3", "L3"), ("L4", "L4"), ("L5", "L5"), ("L6", "L6"), ("L7", "L7")),
+            ["anthropic"] = Ladder(("L2", "L2"), ("L3", "L3"), ("L4", "L4"), ("L5", "L5"), ("L6", "L6"), ("L7", "L7")),
+        };
+
+    private static IReadOnlyDictionary<string, string> Ladder(params (string Name, string Level)[] entries) =>
+        entries.ToDictionary(e => e.Name, e => e.Level);
+
+    private const string Glassdoor = "Glassdoor, as reported in the French press on 6 April 2024: ML engineers in California 130k-240k USD a year";
+    private const string TheInformation = "The Information, as reported in the French press on 6 April 2024";
 
     /// <summary>A datapoint before it has an employer id: the employer's slug stands in.</summary>
     public sealed record Row(string Employer, Datapoint Datapoint);
@@ -40,8 +59,40 @@ public static class DemoDataset
         var rows = new List<Row>();
         MlEngineersInCalifornia(rows);
         ResearchScientists(rows);
+        MetaResearchHireInParis(rows);
+        // Rows of employers with a mapping carry the employer's own level name, and their ladder
+        // level comes from the mapping, as it would through the API.
+        foreach (var row in rows)
+        {
+            if (row.Datapoint.Level is { } level && LevelMappings.TryGetValue(row.Employer, out var mapping)
+                && mapping.FirstOrDefault(m => m.Value == level).Key is { } name)
+            {
+                row.Datapoint.EmployerLevel = name;
+                row.Datapoint.LevelMapped = true;
+            }
+        }
         return rows;
     }
+
+    // "Michal Valko, an engineer who started at Meta in Paris in March" (French press, 6 April 2024): a research
+    // hire paid in euros, within The Information's 1–2M USD range for Meta's AI researchers.
+    private static void MetaResearchHireInParis(List<Row> rows) =>
+        rows.Add(new Row("meta", new Datapoint
+        {
+            Role = "research-scientist",
+            Level = "L6",
+            Region = "fr-idf-paris",
+            Currency = "EUR",
+            EffectiveDate = new DateOnly(2024, 4, 1),
+            BaseSalary = 300_000m,
+            TargetBonus = 45_000m,
+            EquityGrant = 3_200_000m,
+            EquityVestingYears = 4,
+            RetentionVestingYears = 4,
+            YearsOfExperience = 12m,
+            Source = "press_report",
+            SourceNote = "French press report of 6 April 2024 (Meta AI research hire in Paris); amount modelled on The Information's 1-2M USD a year for Meta AI researchers",
+        }));
 
     // 240 ML engineers over 12 employers (20 each, 8% apiece), base log-normal with p10 = 130k, p90 = 240k.
     private static void MlEngineersInCalifornia(List<Row> rows)
@@ -148,6 +199,11 @@ public static class DemoDataset
                 $"INSERT INTO employers (slug, name, created_at) VALUES ({slug}, {name}, now()) ON CONFLICT (slug) DO NOTHING", cancellationToken);
         }
         var employerIds = await db.Employers.ToDictionaryAsync(e => e.Slug, e => e.Id, cancellationToken);
+        foreach (var (employer, mapping) in LevelMappings)
+        {
+            if (!await db.EmployerLevels.AnyAsync(l => l.EmployerId == employerIds[employer], cancellationToken))
+                db.EmployerLevels.AddRange(mapping.Select(m => new EmployerLevel { EmployerId = employerIds[employer], Name = m.Key, Level = m.Value }));
+        }
         var rows = Rows();
         foreach (var row in rows)
         {

@@ -129,6 +129,10 @@ namespace Comp.Api.Data.Migrations
                         .HasColumnName("level")
                         .UseCollation("C");
 
+                    b.Property<bool>("LevelMapped")
+                        .HasColumnType("boolean")
+                        .HasColumnName("level_mapped");
+
                     b.Property<string>("Region")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -250,6 +254,991 @@ namespace Comp.Api.Data.Migrations
                         .HasDatabaseName("ix_employers_slug");
 
                     b.ToTable("employers", (string)null);
+                });
+
+            modelBuilder.Entity("Comp.Api.Data.EmployerLevel", b =>
+                {
+                    b.Property<int>("EmployerId")
+                        .HasColumnType("integer")
+                        .HasColumnName("employer_id");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("level")
+                        .UseCollation("C");
+
+                    b.HasKey("EmployerId", "Name")
+                        .HasName("pk_employer_levels");
+
+                    b.HasIndex("Level")
+                        .HasDatabaseName("ix_employer_levels_level");
+
+                    b.ToTable("employer_levels", (string)null);
+                });
+
+            modelBuilder.Entity("Comp.Api.Data.FxRate", b =>
+                {
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character(3)")
+                        .HasColumnName("currency")
+                        .IsFixedLength();
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date")
+                        .HasColumnName("date");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("source");
+
+                    b.Property<decimal>("UsdPerUnit")
+                        .HasPrecision(20, 10)
+                        .HasColumnType("numeric(20,10)")
+                        .HasColumnName("usd_per_unit");
+
+                    b.HasKey("Currency", "Date")
+                        .HasName("pk_fx_rates");
+
+                    b.ToTable("fx_rates", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_fx_rates_positive", "usd_per_unit > 0");
+                        });
+
+                    b.HasData(
+                        new
+                        {
+                            Currency = "AUD",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 0.6952m
+                        },
+                        new
+                        {
+                            Currency = "AUD",
+                            Date = new DateOnly(2021, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2021",
+                            UsdPerUnit = 0.7505m
+                        },
+                        new
+                        {
+                            Currency = "AUD",
+                            Date = new DateOnly(2022, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2022",
+                            UsdPerUnit = 0.6930880829m
+                        },
+                        new
+                        {
+                            Currency = "AUD",
+                            Date = new DateOnly(2023, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2023",
+                            UsdPerUnit = 0.68318m
+                        },
+                        new
+                        {
+                            Currency = "AUD",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 0.6506m
+                        },
+                        new
+                        {
+                            Currency = "AUD",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 0.6626m
+                        },
+                        new
+                        {
+                            Currency = "AUD",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 0.6642m
+                        },
+                        new
+                        {
+                            Currency = "BRL",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 0.2535496957m
+                        },
+                        new
+                        {
+                            Currency = "BRL",
+                            Date = new DateOnly(2021, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2021",
+                            UsdPerUnit = 0.1853627451m
+                        },
+                        new
+                        {
+                            Currency = "BRL",
+                            Date = new DateOnly(2022, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2022",
+                            UsdPerUnit = 0.1935208333m
+                        },
+                        new
+                        {
+                            Currency = "BRL",
+                            Date = new DateOnly(2023, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2023",
+                            UsdPerUnit = 0.1925246548m
+                        },
+                        new
+                        {
+                            Currency = "BRL",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 0.1949317739m
+                        },
+                        new
+                        {
+                            Currency = "BRL",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 0.1946737268m
+                        },
+                        new
+                        {
+                            Currency = "BRL",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 0.1856630957m
+                        },
+                        new
+                        {
+                            Currency = "CAD",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 0.7536362951m
+                        },
+                        new
+                        {
+                            Currency = "CAD",
+                            Date = new DateOnly(2020, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2020",
+                            UsdPerUnit = 0.7458853503m
+                        },
+                        new
+                        {
+                            Currency = "CAD",
+                            Date = new DateOnly(2021, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2021",
+                            UsdPerUnit = 0.7976255319m
+                        },
+                        new
+                        {
+                            Currency = "CAD",
+                            Date = new DateOnly(2022, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2022",
+                            UsdPerUnit = 0.768148m
+                        },
+                        new
+                        {
+                            Currency = "CAD",
+                            Date = new DateOnly(2023, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2023",
+                            UsdPerUnit = 0.7393294118m
+                        },
+                        new
+                        {
+                            Currency = "CAD",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 0.7313149042m
+                        },
+                        new
+                        {
+                            Currency = "CAD",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 0.7316894710m
+                        },
+                        new
+                        {
+                            Currency = "CAD",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 0.7296607078m
+                        },
+                        new
+                        {
+                            Currency = "CHF",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 1.006339942m
+                        },
+                        new
+                        {
+                            Currency = "CHF",
+                            Date = new DateOnly(2022, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2022",
+                            UsdPerUnit = 1.046973913m
+                        },
+                        new
+                        {
+                            Currency = "CHF",
+                            Date = new DateOnly(2023, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2023",
+                            UsdPerUnit = 1.0811875m
+                        },
+                        new
+                        {
+                            Currency = "CHF",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 1.099021871m
+                        },
+                        new
+                        {
+                            Currency = "CHF",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 1.100352113m
+                        },
+                        new
+                        {
+                            Currency = "CHF",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 1.118818528m
+                        },
+                        new
+                        {
+                            Currency = "CLP",
+                            Date = new DateOnly(2021, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2021",
+                            UsdPerUnit = 0.001317039474m
+                        },
+                        new
+                        {
+                            Currency = "CNY",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 0.1447576034m
+                        },
+                        new
+                        {
+                            Currency = "CNY",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 0.1381711664m
+                        },
+                        new
+                        {
+                            Currency = "CNY",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 0.1382609537m
+                        },
+                        new
+                        {
+                            Currency = "CNY",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 0.1378416751m
+                        },
+                        new
+                        {
+                            Currency = "CZK",
+                            Date = new DateOnly(2022, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2022",
+                            UsdPerUnit = 0.04276666667m
+                        },
+                        new
+                        {
+                            Currency = "DKK",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 0.1499182945m
+                        },
+                        new
+                        {
+                            Currency = "DKK",
+                            Date = new DateOnly(2020, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2020",
+                            UsdPerUnit = 0.1529866667m
+                        },
+                        new
+                        {
+                            Currency = "DKK",
+                            Date = new DateOnly(2021, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2021",
+                            UsdPerUnit = 0.1589388889m
+                        },
+                        new
+                        {
+                            Currency = "DKK",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 0.1437277222m
+                        },
+                        new
+                        {
+                            Currency = "DKK",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 0.1449128349m
+                        },
+                        new
+                        {
+                            Currency = "DKK",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 0.1442252221m
+                        },
+                        new
+                        {
+                            Currency = "EUR",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 1.1194m
+                        },
+                        new
+                        {
+                            Currency = "EUR",
+                            Date = new DateOnly(2020, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2020",
+                            UsdPerUnit = 1.140469231m
+                        },
+                        new
+                        {
+                            Currency = "EUR",
+                            Date = new DateOnly(2021, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2021",
+                            UsdPerUnit = 1.182054422m
+                        },
+                        new
+                        {
+                            Currency = "EUR",
+                            Date = new DateOnly(2022, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2022",
+                            UsdPerUnit = 1.050664634m
+                        },
+                        new
+                        {
+                            Currency = "EUR",
+                            Date = new DateOnly(2023, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2023",
+                            UsdPerUnit = 1.07309m
+                        },
+                        new
+                        {
+                            Currency = "EUR",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 1.0724m
+                        },
+                        new
+                        {
+                            Currency = "EUR",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 1.0810m
+                        },
+                        new
+                        {
+                            Currency = "EUR",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 1.0763m
+                        },
+                        new
+                        {
+                            Currency = "GBP",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 1.2768m
+                        },
+                        new
+                        {
+                            Currency = "GBP",
+                            Date = new DateOnly(2020, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2020",
+                            UsdPerUnit = 1.282636364m
+                        },
+                        new
+                        {
+                            Currency = "GBP",
+                            Date = new DateOnly(2021, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2021",
+                            UsdPerUnit = 1.375458824m
+                        },
+                        new
+                        {
+                            Currency = "GBP",
+                            Date = new DateOnly(2022, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2022",
+                            UsdPerUnit = 1.231334286m
+                        },
+                        new
+                        {
+                            Currency = "GBP",
+                            Date = new DateOnly(2023, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2023",
+                            UsdPerUnit = 1.215229529m
+                        },
+                        new
+                        {
+                            Currency = "GBP",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 1.2517m
+                        },
+                        new
+                        {
+                            Currency = "GBP",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 1.2636m
+                        },
+                        new
+                        {
+                            Currency = "GBP",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 1.2716m
+                        },
+                        new
+                        {
+                            Currency = "HKD",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 0.1276307897m
+                        },
+                        new
+                        {
+                            Currency = "HKD",
+                            Date = new DateOnly(2023, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2023",
+                            UsdPerUnit = 0.1275725490m
+                        },
+                        new
+                        {
+                            Currency = "HKD",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 0.1277057659m
+                        },
+                        new
+                        {
+                            Currency = "HKD",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 0.1280098312m
+                        },
+                        new
+                        {
+                            Currency = "HKD",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 0.1280409731m
+                        },
+                        new
+                        {
+                            Currency = "HUF",
+                            Date = new DateOnly(2020, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2020",
+                            UsdPerUnit = 0.003248636364m
+                        },
+                        new
+                        {
+                            Currency = "HUF",
+                            Date = new DateOnly(2021, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2021",
+                            UsdPerUnit = 0.003296272727m
+                        },
+                        new
+                        {
+                            Currency = "HUF",
+                            Date = new DateOnly(2022, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2022",
+                            UsdPerUnit = 0.002679393939m
+                        },
+                        new
+                        {
+                            Currency = "ILS",
+                            Date = new DateOnly(2023, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2023",
+                            UsdPerUnit = 0.282556m
+                        },
+                        new
+                        {
+                            Currency = "INR",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 0.01420904633m
+                        },
+                        new
+                        {
+                            Currency = "INR",
+                            Date = new DateOnly(2020, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2020",
+                            UsdPerUnit = 0.01349366667m
+                        },
+                        new
+                        {
+                            Currency = "INR",
+                            Date = new DateOnly(2021, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2021",
+                            UsdPerUnit = 0.01352357143m
+                        },
+                        new
+                        {
+                            Currency = "INR",
+                            Date = new DateOnly(2022, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2022",
+                            UsdPerUnit = 0.01271813333m
+                        },
+                        new
+                        {
+                            Currency = "INR",
+                            Date = new DateOnly(2023, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2023",
+                            UsdPerUnit = 0.012159m
+                        },
+                        new
+                        {
+                            Currency = "INR",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 0.01199086776m
+                        },
+                        new
+                        {
+                            Currency = "INR",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 0.01199223383m
+                        },
+                        new
+                        {
+                            Currency = "INR",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 0.01198178768m
+                        },
+                        new
+                        {
+                            Currency = "JPY",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 0.009172729841m
+                        },
+                        new
+                        {
+                            Currency = "JPY",
+                            Date = new DateOnly(2020, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2020",
+                            UsdPerUnit = 0.009368314607m
+                        },
+                        new
+                        {
+                            Currency = "JPY",
+                            Date = new DateOnly(2021, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2021",
+                            UsdPerUnit = 0.009101647059m
+                        },
+                        new
+                        {
+                            Currency = "JPY",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 0.006498148028m
+                        },
+                        new
+                        {
+                            Currency = "JPY",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 0.006415639790m
+                        },
+                        new
+                        {
+                            Currency = "JPY",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 0.006334726973m
+                        },
+                        new
+                        {
+                            Currency = "KRW",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 0.0008577788879m
+                        },
+                        new
+                        {
+                            Currency = "KRW",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 0.0007310713741m
+                        },
+                        new
+                        {
+                            Currency = "KRW",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 0.0007327488391m
+                        },
+                        new
+                        {
+                            Currency = "KRW",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 0.0007251355024m
+                        },
+                        new
+                        {
+                            Currency = "LKR",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 0.005601810953m
+                        },
+                        new
+                        {
+                            Currency = "LKR",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 0.003344842938m
+                        },
+                        new
+                        {
+                            Currency = "LKR",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 0.003338036627m
+                        },
+                        new
+                        {
+                            Currency = "LKR",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 0.003290676297m
+                        },
+                        new
+                        {
+                            Currency = "MXN",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 0.05195641896m
+                        },
+                        new
+                        {
+                            Currency = "MXN",
+                            Date = new DateOnly(2020, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2020",
+                            UsdPerUnit = 0.04654305556m
+                        },
+                        new
+                        {
+                            Currency = "MXN",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 0.05952097519m
+                        },
+                        new
+                        {
+                            Currency = "MXN",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 0.05951211964m
+                        },
+                        new
+                        {
+                            Currency = "MXN",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 0.05496136216m
+                        },
+                        new
+                        {
+                            Currency = "MYR",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 0.2414525787m
+                        },
+                        new
+                        {
+                            Currency = "MYR",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 0.2098679930m
+                        },
+                        new
+                        {
+                            Currency = "MYR",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 0.2120530981m
+                        },
+                        new
+                        {
+                            Currency = "MYR",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 0.2123367661m
+                        },
+                        new
+                        {
+                            Currency = "NOK",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 0.1136350723m
+                        },
+                        new
+                        {
+                            Currency = "NOK",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 0.09169432779m
+                        },
+                        new
+                        {
+                            Currency = "NOK",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 0.09307260594m
+                        },
+                        new
+                        {
+                            Currency = "NOK",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 0.09420276202m
+                        },
+                        new
+                        {
+                            Currency = "NZD",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 0.6591m
+                        },
+                        new
+                        {
+                            Currency = "NZD",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 0.5957m
+                        },
+                        new
+                        {
+                            Currency = "NZD",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 0.6066m
+                        },
+                        new
+                        {
+                            Currency = "NZD",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 0.6139m
+                        },
+                        new
+                        {
+                            Currency = "PLN",
+                            Date = new DateOnly(2021, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2021",
+                            UsdPerUnit = 0.2588722222m
+                        },
+                        new
+                        {
+                            Currency = "PLN",
+                            Date = new DateOnly(2022, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2022",
+                            UsdPerUnit = 0.2240656566m
+                        },
+                        new
+                        {
+                            Currency = "PLN",
+                            Date = new DateOnly(2023, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2023",
+                            UsdPerUnit = 0.2279358974m
+                        },
+                        new
+                        {
+                            Currency = "SEK",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 0.1057037757m
+                        },
+                        new
+                        {
+                            Currency = "SEK",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 0.09245733094m
+                        },
+                        new
+                        {
+                            Currency = "SEK",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 0.09302239049m
+                        },
+                        new
+                        {
+                            Currency = "SEK",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 0.09535615524m
+                        },
+                        new
+                        {
+                            Currency = "SGD",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 0.7330840847m
+                        },
+                        new
+                        {
+                            Currency = "SGD",
+                            Date = new DateOnly(2021, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2021",
+                            UsdPerUnit = 0.74411875m
+                        },
+                        new
+                        {
+                            Currency = "SGD",
+                            Date = new DateOnly(2022, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2022",
+                            UsdPerUnit = 0.7250777778m
+                        },
+                        new
+                        {
+                            Currency = "SGD",
+                            Date = new DateOnly(2023, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2023",
+                            UsdPerUnit = 0.7502m
+                        },
+                        new
+                        {
+                            Currency = "SGD",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 0.7370283019m
+                        },
+                        new
+                        {
+                            Currency = "SGD",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 0.7402472426m
+                        },
+                        new
+                        {
+                            Currency = "SGD",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 0.7398091292m
+                        },
+                        new
+                        {
+                            Currency = "THB",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 0.03221452295m
+                        },
+                        new
+                        {
+                            Currency = "THB",
+                            Date = new DateOnly(2023, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2023",
+                            UsdPerUnit = 0.029453m
+                        },
+                        new
+                        {
+                            Currency = "THB",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 0.02719845078m
+                        },
+                        new
+                        {
+                            Currency = "THB",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 0.02729630135m
+                        },
+                        new
+                        {
+                            Currency = "THB",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 0.02724090494m
+                        },
+                        new
+                        {
+                            Currency = "TRY",
+                            Date = new DateOnly(2021, 1, 1),
+                            Source = "ai-jobs.net salary data (CC0), salary_in_usd / salary, 2021",
+                            UsdPerUnit = 0.112064m
+                        },
+                        new
+                        {
+                            Currency = "TWD",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 0.03235732845m
+                        },
+                        new
+                        {
+                            Currency = "TWD",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 0.03092624092m
+                        },
+                        new
+                        {
+                            Currency = "TWD",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 0.03093236329m
+                        },
+                        new
+                        {
+                            Currency = "TWD",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 0.03088631366m
+                        },
+                        new
+                        {
+                            Currency = "ZAR",
+                            Date = new DateOnly(2019, 1, 1),
+                            Source = "Federal Reserve G.5A, 2019 annual average",
+                            UsdPerUnit = 0.06921612736m
+                        },
+                        new
+                        {
+                            Currency = "ZAR",
+                            Date = new DateOnly(2024, 4, 1),
+                            Source = "Federal Reserve G.5, 2024-04 monthly average",
+                            UsdPerUnit = 0.05296750444m
+                        },
+                        new
+                        {
+                            Currency = "ZAR",
+                            Date = new DateOnly(2024, 5, 1),
+                            Source = "Federal Reserve G.5, 2024-05 monthly average",
+                            UsdPerUnit = 0.05430709577m
+                        },
+                        new
+                        {
+                            Currency = "ZAR",
+                            Date = new DateOnly(2024, 6, 1),
+                            Source = "Federal Reserve G.5, 2024-06 monthly average",
+                            UsdPerUnit = 0.05426200954m
+                        });
                 });
 
             modelBuilder.Entity("Comp.Api.Data.Level", b =>
@@ -3928,6 +4917,23 @@ namespace Comp.Api.Data.Migrations
                         .HasConstraintName("fk_datapoints_roles_role");
 
                     b.Navigation("Employer");
+                });
+
+            modelBuilder.Entity("Comp.Api.Data.EmployerLevel", b =>
+                {
+                    b.HasOne("Comp.Api.Data.Employer", null)
+                        .WithMany()
+                        .HasForeignKey("EmployerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_employer_levels_employers_employer_id");
+
+                    b.HasOne("Comp.Api.Data.Level", null)
+                        .WithMany()
+                        .HasForeignKey("Level")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_employer_levels_levels_level");
                 });
 
             modelBuilder.Entity("Comp.Api.Data.Region", b =>

@@ -40,28 +40,44 @@ public static class TaxonomySeed
     /// <summary>Countries, subdivisions and metros from the embedded <c>regions.csv</c>.</summary>
     public static Region[] Regions => regions ??= LoadRegions();
 
-    private static Region[] LoadRegions()
+    private static FxRate[]? fxRates;
+
+    /// <summary>
+    /// The seeded FX table (<c>fx_rates.csv</c>), USD per unit, each rate with its source:
+    /// the rates implied by the ai-jobs.net file (salary_in_usd / salary per currency and year,
+    /// 2020–2023), Federal Reserve G.5A annual averages for 2019 and G.5 monthly averages for
+    /// April–June 2024.
+    /// </summary>
+    public static FxRate[] FxRates => fxRates ??= ReadCsv("fx_rates.csv", "currency,date,usd_per_unit,source", f => new FxRate
     {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Comp.Api.Data.Seed.regions.csv")
-            ?? throw new InvalidOperationException("The embedded regions.csv is missing.");
+        Currency = f[0],
+        Date = DateOnly.ParseExact(f[1], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        UsdPerUnit = decimal.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture),
+        Source = f[3],
+    });
+
+    private static Region[] LoadRegions() => ReadCsv("regions.csv", "code,name,parent,currency,kind", f => new Region
+    {
+        Code = f[0],
+        Name = f[1],
+        ParentCode = f[2].Length == 0 ? null : f[2],
+        Currency = f[3],
+        Kind = f[4],
+    });
+
+    private static T[] ReadCsv<T>(string name, string expectedHeader, Func<List<string>, T> map)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Comp.Api.Data.Seed." + name)
+            ?? throw new InvalidOperationException($"The embedded {name} is missing.");
         using var reader = new StreamReader(stream);
         var header = reader.ReadLine();
-        if (header != "code,name,parent,currency,kind")
-            throw new InvalidOperationException($"regions.csv has an unexpected header: {header}");
-        var result = new List<Region>();
+        if (header != expectedHeader)
+            throw new InvalidOperationException($"{name} has an unexpected header: {header}");
+        var result = new List<T>();
         while (reader.ReadLine() is { } line)
         {
-            if (line.Length == 0)
-                continue;
-            var f = SplitCsvLine(line);
-            result.Add(new Region
-            {
-                Code = f[0],
-                Name = f[1],
-                ParentCode = f[2].Length == 0 ? null : f[2],
-                Currency = f[3],
-                Kind = f[4],
-            });
+            if (line.Length > 0)
+                result.Add(map(SplitCsvLine(line)));
         }
         return [.. result];
     }

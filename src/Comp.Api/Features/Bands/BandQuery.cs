@@ -34,6 +34,7 @@ public sealed record BandQuery
     public Component Component { get; init; } = Component.Total;
     public IReadOnlyList<int> Percentiles { get; init; } = Statistics.Percentiles.Default;
     public string Currency { get; init; } = "USD";
+    public DateOnly? AgedTo { get; init; }
     public IReadOnlyList<string> GroupBy { get; init; } = [];
 
     /// <summary>
@@ -111,6 +112,8 @@ public static class BandQueryParser
         if (!Currencies.IsKnown(currency))
             Error("currency", $"Unknown currency '{currency}'. Give an ISO 4217 code in upper case, e.g. USD or EUR.");
 
+        var agedTo = Date(request.AgedTo, "agedTo", Error);
+
         var groupBy = string.IsNullOrWhiteSpace(request.GroupBy) ? [] : request.GroupBy.Split(',', StringSplitOptions.TrimEntries).ToList();
         if (groupBy.FirstOrDefault(g => !GroupKeys.All.Contains(g)) is { } badGroup)
             Error("groupBy", $"Cannot group by '{badGroup}'. Group by any of: {string.Join(", ", GroupKeys.All)}.");
@@ -132,6 +135,7 @@ public static class BandQueryParser
             Component = component,
             Percentiles = percentiles,
             Currency = currency,
+            AgedTo = agedTo,
             GroupBy = groupBy,
         }, errors);
     }

@@ -39,8 +39,11 @@ public sealed record BandRequest
     /// <summary>Percentiles to report, integers 1–99, comma-separated (default 10,25,50,75,90).</summary>
     [FromQuery(Name = "percentiles")] public string? Percentiles { get; init; }
 
-    /// <summary>ISO 4217 currency of the answer (default USD).</summary>
+    /// <summary>ISO 4217 currency of the answer (default USD). Each value is converted at the rate of the latest date on or before its effective date (the earliest rate when none is older); values in a currency without any rate are left out and counted.</summary>
     [FromQuery(Name = "currency")] public string? Currency { get; init; }
+
+    /// <summary>Age every value to this date (YYYY-MM-DD): value × (1 + r)^(days / 365.25), r = <c>Aging:AnnualRate</c>, after currency conversion.</summary>
+    [FromQuery(Name = "agedTo")] public string? AgedTo { get; init; }
 
     /// <summary>One cell per distinct value of these keys: employer, role, level, region (comma list).</summary>
     [FromQuery(Name = "groupBy")] public string? GroupBy { get; init; }

@@ -7,7 +7,19 @@ public sealed record BandResponse(
     DateOnly? AgedTo,
     string DatasetVersion,
     string Methodology,
-    IReadOnlyList<BandCell> Cells);
+    IReadOnlyList<BandCell> Cells)
+{
+    /// <summary>The FX rates applied (USD per unit, by rate date) and the datapoints left out for want of a rate.</summary>
+    public required ConversionInfo Conversion { get; init; }
+
+    /// <summary>The aging applied when <c>agedTo</c> is given, else null.</summary>
+    public AgingInfo? Aging { get; init; }
+}
+
+public sealed record ConversionInfo(IReadOnlyList<RateUsed> RatesUsed, IReadOnlyList<LeftOut> LeftOut);
+
+/// <summary>value × (1 + annualRate)^(days / 365.25), days from each value's effective date to <c>agedTo</c>.</summary>
+public sealed record AgingInfo(DateOnly AgedTo, double AnnualRate);
 
 /// <summary>
 /// One cell. A suppressed cell has <c>suppressed: true</c>, its reasons, and null <c>n</c>,

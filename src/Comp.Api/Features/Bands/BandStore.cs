@@ -10,28 +10,37 @@ namespace Comp.Api.Features.Bands;
 /// <summary>One cell's data before disclosure: its group, its values ascending, and its counts.</summary>
 public sealed record CellValues(IReadOnlyDictionary<string, string?> Group, double[] Sorted, CellCounts Counts);
 
+/// <summary>An FX rate a band used: USD per unit of <paramref name="Currency"/> from <paramref name="Date"/> on.</summary>
+public sealed record RateUsed(string Currency, DateOnly Date, double UsdPerUnit);
+
+/// <summary>Datapoints a band could not count, and why.</summary>
+public sealed record LeftOut(string Currency, int Datapoints, string Reason);
+
+/// <summary>Everything a store answers for one band query.</summary>
+public sealed record BandData(IReadOnlyList<CellValues> Cells, IReadOnlyList<RateUsed> Rates, IReadOnlyList<LeftOut> LeftOut);
+
 /// <summary>Where band cells come from. PostgreSQL today; an in-memory index may answer later.</summary>
 public interface IBandStore
 {
-    Task<IReadOnlyList<CellValues>> GetCellsAsync(BandQuery query, CancellationToken cancellationToken);
+    Task<BandData> GetAsync(BandQuery query, CancellationToken cancellationToken);
 }
 
 /// <summary>
 /// Answers a band query in one SQL statement. PostgreSQL filters the rows (through the covering
-/// indexes) and hash-groups them by cell and employer, returning each employer's values in a cell
-/// as one float8 array; no sort happens in the database. Here the arrays of a cell are joined and
-/// sorted, which gives the counts disclosure needs (datapoints, employers, largest employer) for
-/// free, and <see cref="Statistics.Percentiles"/> applies the type-7 step of
-/// <c>percentile_cont</c>, in the same double arithmetic, to the same values.
-/// Measured on 1M rows (issue 2's closing note): less than half the time of the window-function
-/// and ordered-aggregate form this replaced.
+/// indexes), converts and ages each value, and hash-groups them by cell, employer and the FX
+/// rates applied, returning the values of each group as one float8 array; no sort happens in the
+/// database. Here a cell's arrays are joined and sorted, which also gives the counts disclosure
+/// needs (datapoints, employers, largest employer), and <see cref="Statistics.Percentiles"/>
+/// applies the type-7 step of <c>percentile_cont</c>, in the same double arithmetic, to the same
+/// values. Measured on 1M rows (issue 2's closing note): less than half the time of the
+/// window-function and ordered-aggregate form this replaced.
 /// </summary>
-public sealed class SqlBandStore(CompDbContext db) : IBandStore
+public sealed class SqlBandStore(CompDbContext db, Microsoft.Extensions.Options.IOptionsMonitor<AgingOptions> aging) : IBandStore
 {
-    public async Task<IReadOnlyList<CellValues>> GetCellsAsync(BandQuery query, CancellationToken cancellationToken)
+    public async Task<BandData> GetAsync(BandQuery query, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand();
-        command.CommandText = BuildSql(query, command.Parameters);
+        command.CommandText = BuildSql(query, aging.CurrentValue.AnnualRate, command.Parameters);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         command.Connection = connection;
         var opened = connection.State != System.Data.ConnectionState.Open;
@@ -39,31 +48,7 @@ public sealed class SqlBandStore(CompDbContext db) : IBandStore
             await connection.OpenAsync(cancellationToken);
         try
         {
-            var cells = new List<CellValues>();
-            var keys = query.GroupBy.Count;
-            string?[]? currentGroup = null;
-            var parts = new List<double[]>();
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    var group = new string?[keys];
-                    for (var i = 0; i < keys; i++)
-                        group[i] = reader.IsDBNull(i) ? null : reader.GetString(i);
-                    if (currentGroup is not null && !group.SequenceEqual(currentGroup))
-                    {
-                        cells.Add(Cell(query.GroupBy, currentGroup, parts));
-                        parts.Clear();
-                    }
-                    currentGroup = group;
-                    parts.Add(reader.GetFieldValue<double[]>(keys));
-                }
-            }
-            if (currentGroup is not null)
-                cells.Add(Cell(query.GroupBy, currentGroup, parts));
-            else if (keys == 0)
-                cells.Add(Cell(query.GroupBy, [], parts)); // an empty cut is still one (empty) cell
-            return cells;
+            return await ReadAsync(command, query, cancellationToken);
         }
         finally
         {
@@ -72,29 +57,99 @@ public sealed class SqlBandStore(CompDbContext db) : IBandStore
         }
     }
 
-    /// <summary>One cell from its employers' value arrays (one array per employer).</summary>
-    private static CellValues Cell(IReadOnlyList<string> keys, string?[] group, List<double[]> perEmployer)
+    private static async Task<BandData> ReadAsync(NpgsqlCommand command, BandQuery query, CancellationToken cancellationToken)
     {
-        var values = new double[perEmployer.Sum(p => p.Length)];
-        var at = 0;
-        var largest = 0;
-        foreach (var part in perEmployer)
+        var keys = query.GroupBy.Count;
+        var cells = new List<CellValues>();
+        var rates = new HashSet<RateUsed>();
+        var leftOut = new Dictionary<string, int>();
+        string?[]? currentGroup = null;
+        var builder = new CellBuilder();
+
+        // A group whose every datapoint was left out has no data: it is absent, like an empty group.
+        void AddCell(string?[] group)
         {
-            part.CopyTo(values, at);
-            at += part.Length;
-            largest = Math.Max(largest, part.Length);
+            var cell = builder.Build(query.GroupBy, group);
+            if (cell.Counts.Datapoints > 0)
+                cells.Add(cell);
         }
-        Array.Sort(values);
-        var labels = new Dictionary<string, string?>(keys.Count);
-        for (var i = 0; i < keys.Count; i++)
-            labels[keys[i]] = group[i];
-        return new CellValues(labels, values, new CellCounts(values.Length, perEmployer.Count, largest));
+
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var group = new string?[keys];
+                for (var i = 0; i < keys; i++)
+                    group[i] = reader.IsDBNull(i) ? null : reader.GetString(i);
+                if (currentGroup is not null && !group.SequenceEqual(currentGroup))
+                    AddCell(currentGroup);
+                currentGroup = group;
+
+                var employerId = reader.GetInt32(keys);
+                var currency = reader.GetString(keys + 1).Trim();
+                if (reader.IsDBNull(keys + 7))
+                {
+                    // No rate for the value's currency, or for the requested one: left out, never 1:1.
+                    leftOut[currency] = leftOut.GetValueOrDefault(currency) + reader.GetInt32(keys + 6);
+                    continue;
+                }
+                if (!reader.IsDBNull(keys + 2))
+                    rates.Add(new RateUsed(currency, reader.GetFieldValue<DateOnly>(keys + 2), reader.GetDouble(keys + 3)));
+                if (!reader.IsDBNull(keys + 4))
+                    rates.Add(new RateUsed(query.Currency, reader.GetFieldValue<DateOnly>(keys + 4), reader.GetDouble(keys + 5)));
+                builder.Add(employerId, reader.GetFieldValue<double[]>(keys + 7));
+            }
+        }
+        if (currentGroup is not null)
+            AddCell(currentGroup);
+        if (keys == 0 && cells.Count == 0)
+            cells.Add(builder.Build(query.GroupBy, [])); // an empty cut is still one (empty) cell
+
+        return new BandData(
+            cells,
+            rates.OrderBy(r => r.Currency, StringComparer.Ordinal).ThenBy(r => r.Date).ToList(),
+            leftOut.OrderBy(l => l.Key, StringComparer.Ordinal)
+                .Select(l => new LeftOut(l.Key, l.Value, $"no FX rate between {l.Key} and {query.Currency}")).ToList());
+    }
+
+    /// <summary>Collects one cell's value arrays (several per employer when rates differ).</summary>
+    private sealed class CellBuilder
+    {
+        private readonly List<double[]> parts = [];
+        private readonly Dictionary<int, int> perEmployer = [];
+
+        public void Add(int employerId, double[] values)
+        {
+            parts.Add(values);
+            perEmployer[employerId] = perEmployer.GetValueOrDefault(employerId) + values.Length;
+        }
+
+        public CellValues Build(IReadOnlyList<string> keys, string?[] group)
+        {
+            var values = new double[parts.Sum(p => p.Length)];
+            var at = 0;
+            foreach (var part in parts)
+            {
+                part.CopyTo(values, at);
+                at += part.Length;
+            }
+            Array.Sort(values);
+            var labels = new Dictionary<string, string?>(keys.Count);
+            for (var i = 0; i < keys.Count; i++)
+                labels[keys[i]] = group[i];
+            var cell = new CellValues(labels, values,
+                new CellCounts(values.Length, perEmployer.Count, perEmployer.Count == 0 ? 0 : perEmployer.Values.Max()));
+            parts.Clear();
+            perEmployer.Clear();
+            return cell;
+        }
     }
 
     /// <summary>
-    /// The SQL expression of a component's annual value in double precision, null where the
-    /// datapoint lacks it. Amounts are cast before the arithmetic: float8 arithmetic is several
-    /// times cheaper than numeric, and percentile_cont computes in float8 anyway.
+    /// The SQL expression of a component's annual value in double precision, in the datapoint's
+    /// own currency, null where the datapoint lacks it. Amounts are cast before the arithmetic:
+    /// float8 arithmetic is several times cheaper than numeric, and percentile_cont computes in
+    /// float8 anyway.
     /// </summary>
     public static string ValueSql(Component component) => component switch
     {
@@ -111,6 +166,7 @@ public sealed class SqlBandStore(CompDbContext db) : IBandStore
     private const string TotalSql =
         "d.base_salary::float8 + coalesce(d.target_bonus::float8, 0) + coalesce(d.equity_grant::float8, 0) / d.equity_vesting_years" +
         " + coalesce(d.retention_grant::float8, 0) / d.retention_vesting_years";
+
     private static string? OptionalColumn(Component component) => component switch
     {
         Component.Bonus => "d.target_bonus",
@@ -129,22 +185,22 @@ public sealed class SqlBandStore(CompDbContext db) : IBandStore
         _ => throw new ArgumentOutOfRangeException(nameof(key), key, null),
     };
 
+    private static string Parameter(NpgsqlParameterCollection parameters, object value, NpgsqlDbType type)
+    {
+        var name = $"p{parameters.Count}";
+        parameters.Add(new NpgsqlParameter(name, type) { Value = value });
+        return "@" + name;
+    }
+
     /// <summary>The WHERE clause of a band query over <c>datapoints d</c>, its values bound as parameters.</summary>
     public static string WhereSql(BandQuery query, NpgsqlParameterCollection parameters)
     {
         var where = new List<string>();
+        string Add(object value, NpgsqlDbType type) => Parameter(parameters, value, type);
+
         // A band over an optional amount counts only the datapoints that carry it.
         if (OptionalColumn(query.Component) is { } column)
             where.Add($"{column} IS NOT NULL");
-        string Add(object value, NpgsqlDbType type)
-        {
-            var name = $"p{parameters.Count}";
-            parameters.Add(new NpgsqlParameter(name, type) { Value = value });
-            return "@" + name;
-        }
-
-        // Until currency conversion lands, a band counts only datapoints already in its currency.
-        where.Add($"d.currency = {Add(query.Currency, NpgsqlDbType.Char)}");
         if (query.EmployerIds.Count > 0)
             where.Add($"d.employer_id = ANY({Add(query.EmployerIds.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer)})");
         if (query.Roles.Count > 0)
@@ -161,22 +217,63 @@ public sealed class SqlBandStore(CompDbContext db) : IBandStore
             where.Add($"d.source = ANY({Add(query.Sources.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)})");
         if (query.Verified is { } verified)
             where.Add($"d.verified = {Add(verified, NpgsqlDbType.Boolean)}");
-        return string.Join(" AND ", where);
+        return where.Count == 0 ? "true" : string.Join(" AND ", where);
     }
 
-    private static string BuildSql(BandQuery query, NpgsqlParameterCollection parameters)
+    // FX periods: each rate holds from its date until the next rate of its currency; the earliest
+    // rate also holds for everything before it (SPEC §3). USD is the base, always 1.
+    private const string RatesSql = """
+        rates AS (
+            SELECT currency, date AS rate_date, usd_per_unit::float8 AS usd,
+                   CASE WHEN lag(date) OVER w IS NULL THEN '-infinity'::date ELSE date END AS period_from,
+                   coalesce(lead(date) OVER w, 'infinity'::date) AS period_to
+            FROM fx_rates WINDOW w AS (PARTITION BY currency ORDER BY date)
+            UNION ALL
+            SELECT 'USD', NULL, 1.0, '-infinity'::date, 'infinity'::date
+        )
+        """;
+
+    private static string BuildSql(BandQuery query, double agingRate, NpgsqlParameterCollection parameters)
     {
+        var target = Parameter(parameters, query.Currency, NpgsqlDbType.Char);
+        var value = $"({ValueSql(query.Component)})";
+        // Values already in the requested currency are not converted (and need no rate).
+        var converted = $"CASE WHEN d.currency = {target} THEN {value} ELSE {value} * rs.usd / rt.usd END";
+        if (query.AgedTo is { } agedTo)
+        {
+            var date = Parameter(parameters, agedTo, NpgsqlDbType.Date);
+            var rate = Parameter(parameters, agingRate, NpgsqlDbType.Double);
+            converted = $"{converted} * power(1 + {rate}, ({date} - d.effective_date)::float8 / 365.25)";
+        }
+
         var groups = query.GroupBy.Select(GroupSql).ToList();
-        var sql = new StringBuilder("SELECT ");
-        foreach (var g in groups)
-            sql.Append(g).Append(", ");
-        sql.Append($"array_agg({ValueSql(query.Component)}) FROM datapoints d");
+        var keys = groups.Count;
+        var sql = new StringBuilder($"WITH {RatesSql}\nSELECT ");
+        for (var i = 0; i < keys; i++)
+            sql.Append($"g{i}, ");
+        sql.Append("employer_id, currency, source_rate_date, source_usd, target_rate_date, target_usd, count(*)::int, ")
+            .Append("array_agg(v) FILTER (WHERE v IS NOT NULL)\nFROM (SELECT ");
+        for (var i = 0; i < keys; i++)
+            sql.Append($"{groups[i]} AS g{i}, ");
+        sql.Append("d.employer_id, d.currency, rs.rate_date AS source_rate_date, rs.usd AS source_usd, ")
+            .Append($"rt.rate_date AS target_rate_date, rt.usd AS target_usd, {converted} AS v\n")
+            .Append("    FROM datapoints d\n");
         if (query.GroupBy.Contains(GroupKeys.Employer))
-            sql.Append(" JOIN employers e ON e.id = d.employer_id");
-        sql.Append(" WHERE ").Append(WhereSql(query, parameters));
-        sql.Append(" GROUP BY ").Append(string.Join(", ", groups.Append("d.employer_id")));
-        if (groups.Count > 0)
-            sql.Append(" ORDER BY ").Append(string.Join(", ", groups));
+            sql.Append("    JOIN employers e ON e.id = d.employer_id\n");
+        sql.Append($"    LEFT JOIN rates rs ON d.currency <> {target} AND rs.currency = d.currency AND d.effective_date >= rs.period_from AND d.effective_date < rs.period_to\n")
+            .Append($"    LEFT JOIN rates rt ON d.currency <> {target} AND rt.currency = {target} AND d.effective_date >= rt.period_from AND d.effective_date < rt.period_to\n")
+            .Append("    WHERE ").Append(WhereSql(query, parameters)).Append(") f\n");
+        var groupColumns = Enumerable.Range(1, keys + 6).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        sql.Append("GROUP BY ").Append(string.Join(", ", groupColumns));
+        if (keys > 0)
+            sql.Append(" ORDER BY ").Append(string.Join(", ", Enumerable.Range(1, keys)));
         return sql.ToString();
     }
+}
+
+/// <summary>How values are moved to a common date (SPEC §3).</summary>
+public sealed class AgingOptions
+{
+    /// <summary>The annual growth rate r of value × (1 + r)^(days / 365.25).</summary>
+    public double AnnualRate { get; set; } = 0.03;
 }

@@ -30,12 +30,18 @@ public static class DatapointEndpoints
         return app;
     }
 
-    public static async Task<Created<DatapointResponse>> Create(
+    public static async Task<Results<Created<DatapointResponse>, ValidationProblem>> Create(
         JsonBody<DatapointRequest> body, ClaimsPrincipal user, CompDbContext db, CancellationToken cancellationToken)
     {
         var request = body.Value!;
+        var mapping = await DatapointStore.LevelMappingAsync(db, request.Employer!, cancellationToken);
+        var level = DatapointStore.ResolveLevel(request, mapping);
+        if (level.Error is { } error)
+            return Problems.Validation(error.Field, error.Message);
         var employer = await DatapointStore.FindOrCreateEmployerAsync(db, request.Employer!, request.EmployerName, cancellationToken);
         var datapoint = DatapointStore.ToEntity(request, employer.Id, KeyId(user));
+        datapoint.Level = level.Level;
+        datapoint.LevelMapped = level.Mapped;
         db.Datapoints.Add(datapoint);
         await db.SaveChangesAsync(cancellationToken);
         datapoint.Employer = employer;
@@ -55,9 +61,37 @@ public static class DatapointEndpoints
     private static Guid KeyId(ClaimsPrincipal user) => Guid.Parse(user.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim)!);
 }
 
+/// <summary>The ladder level a datapoint is stored with, or why it cannot be stored.</summary>
+public readonly record struct LevelResolution(string? Level, bool Mapped, (string Field, string Message)? Error);
+
 /// <summary>Turns validated requests into stored rows; shared by the single and the batch routes.</summary>
 public static class DatapointStore
 {
+    /// <summary>The employer's level mapping (empty when the employer is new or has none).</summary>
+    public static async Task<Dictionary<string, string>> LevelMappingAsync(CompDbContext db, string employerSlug, CancellationToken cancellationToken) =>
+        await db.EmployerLevels.AsNoTracking()
+            .Where(l => db.Employers.Any(e => e.Id == l.EmployerId && e.Slug == employerSlug))
+            .ToDictionaryAsync(l => l.Name, l => l.Level, cancellationToken);
+
+    /// <summary>
+    /// SPEC §1: an <c>employerLevel</c> gets its ladder level from the employer's mapping; a name
+    /// missing from an existing mapping is an error; without a mapping the name is kept and the
+    /// level arrives with the mapping. A ladder level given alongside must agree with the mapping.
+    /// </summary>
+    public static LevelResolution ResolveLevel(DatapointRequest request, IReadOnlyDictionary<string, string> mapping)
+    {
+        if (request.EmployerLevel is null || mapping.Count == 0)
+            return new LevelResolution(request.Level, false, null);
+        if (!mapping.TryGetValue(request.EmployerLevel, out var mapped))
+            return new LevelResolution(null, false, ("employerLevel",
+                $"'{request.EmployerLevel}' is not in the level mapping of '{request.Employer}' ({string.Join(", ", mapping.Keys.Order(StringComparer.Ordinal))}); " +
+                $"see GET /v1/employers/{request.Employer}/levels."));
+        if (request.Level is not null && request.Level != mapped)
+            return new LevelResolution(null, false, ("level",
+                $"'{request.Level}' disagrees with the mapping of '{request.Employer}', which puts '{request.EmployerLevel}' at {mapped}."));
+        return new LevelResolution(mapped, request.Level is null, null);
+    }
+
     public static async Task<Employer> FindOrCreateEmployerAsync(CompDbContext db, string slug, string? name, CancellationToken cancellationToken)
     {
         // ON CONFLICT keeps the first name seen when two writers create the same employer at once.

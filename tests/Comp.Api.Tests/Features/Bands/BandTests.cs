@@ -206,16 +206,21 @@ public sealed class BandTests(CompApiFactory factory) : ApiTest(factory)
     }
 
     [Fact]
-    public async Task Until_conversion_lands_a_band_counts_only_datapoints_in_its_currency()
+    public async Task A_band_in_another_currency_converts_every_value_and_names_the_rates()
     {
-        await Factory.InsertAsync(TenSalaries().Take(6).Concat(TenSalaries().Take(7).Select(r => r with { Currency = "EUR" })).ToList());
+        // Seeded EUR rates: 2023-01-01 → 1.07309 USD, 2024-04-01 → 1.0724 USD (latest on or before each date).
+        await Factory.InsertAsync(TenSalaries().Take(6).ToList());
 
-        var usd = Assert.Single((await BandsAsync("employer=acme")).GetProperty("cells").EnumerateArray());
-        var eur = await BandsAsync("employer=acme&currency=EUR");
+        var eur = await BandsAsync("employer=acme&currency=EUR&component=base&percentiles=50");
 
-        Assert.Equal(6, usd.GetProperty("n").GetInt32());
-        Assert.Equal("EUR", eur.GetProperty("currency").GetString());
-        Assert.Equal(7, Assert.Single(eur.GetProperty("cells").EnumerateArray()).GetProperty("n").GetInt32());
+        // March 2024 values use the 2023-01-01 EUR rate: median 125,000 USD / 1.07309.
+        var cell = Assert.Single(eur.GetProperty("cells").EnumerateArray());
+        Assert.Equal(6, cell.GetProperty("n").GetInt32());
+        Assert.Equal(Math.Round(125_000m / 1.07309m, 2), cell.GetProperty("percentiles").GetProperty("p50").GetDecimal());
+        var rate = Assert.Single(eur.GetProperty("conversion").GetProperty("ratesUsed").EnumerateArray());
+        Assert.Equal("EUR", rate.GetProperty("currency").GetString());
+        Assert.Equal("2023-01-01", rate.GetProperty("date").GetString());
+        Assert.Equal(1.07309, rate.GetProperty("usdPerUnit").GetDouble());
     }
 
     [Fact]

@@ -10,6 +10,7 @@ namespace Comp.Api.Tests.Features.Bands;
 /// returns equals <c>percentile_cont</c> run directly in PostgreSQL on the same rows (within
 /// 0.01), and is suppressed exactly when the SPEC §2 rules, recomputed here in SQL, say so.
 /// The reference query is written independently of the API's: region roll-ups by code prefix,
+/// FX by a per-row "latest rate on or before, else earliest" lookup, aging by the SPEC formula,
 /// employer rules from a GROUP BY, percentiles by <c>percentile_cont</c> itself.
 /// </summary>
 public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiTest(factory)
@@ -36,7 +37,7 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
                 Roles[random.Next(Roles.Length)],
                 Levels[random.Next(Levels.Length)],
                 Regions[random.Next(Regions.Length)],
-                random.NextDouble() < 0.9 ? "USD" : "CAD",
+                random.NextDouble() switch { < 0.8 => "USD", < 0.9 => "CAD", < 0.97 => "EUR", _ => "NGN" }, // NGN has no FX rate
                 new DateOnly(2022, 1, 1).AddDays(random.Next(3 * 365)),
                 (decimal)pay,
                 TargetBonus: Maybe(0.7, pay * random.NextDouble() * 0.3),
@@ -71,7 +72,8 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
         if (random.NextDouble() < 0.2) p["source"] = Sources[random.Next(Sources.Length)];
         if (random.NextDouble() < 0.2) p["verified"] = random.NextDouble() < 0.5 ? "true" : "false";
         p["component"] = Components[random.Next(Components.Length)];
-        if (random.NextDouble() < 0.1) p["currency"] = "CAD";
+        if (random.NextDouble() < 0.2) p["currency"] = random.NextDouble() < 0.5 ? "CAD" : "EUR";
+        if (random.NextDouble() < 0.2) p["agedTo"] = new DateOnly(2024, 1, 1).AddDays(random.Next(600)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         p["percentiles"] = "1,5,10,25,37,50,63,75,90,95,99";
         if (random.NextDouble() < 0.5)
         {
@@ -137,7 +139,7 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
                     var figure = cell.GetProperty("percentiles").GetProperty($"p{pk}");
                     var allowed = pk is < 10 or > 90 ? reference.N >= 20 : pk is < 25 or > 75 ? reference.N >= 10 : true;
                     var value = reference.Percentiles[k];
-                    if (!allowed || value == reference.Min || value == reference.Max)
+                    if (!allowed || Cents(value) == Cents(reference.Min) || Cents(value) == Cents(reference.Max))
                     {
                         Assert.True(figure.ValueKind == JsonValueKind.Null, $"{context}: p{pk} should be withheld");
                         continue;
@@ -151,6 +153,8 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
         Assert.True(publishedFigures > 500, $"only {publishedFigures} published figures checked");
         Assert.True(suppressedCells > 20, $"only {suppressedCells} suppressed cells of {checkedCells}");
     }
+
+    private static decimal Cents(double value) => Math.Round((decimal)value, 2, MidpointRounding.AwayFromZero);
 
     private sealed record ReferenceCell(string?[] Group, int N, int Employers, int LargestEmployer, double[] Percentiles, double Min, double Max);
 
@@ -170,7 +174,16 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
         static string Quote(string s) => "'" + s.Replace("'", "''") + "'";
         static string In(string column, string list) => $"{column} IN ({string.Join(",", list.Split(',').Select(Quote))})";
 
-        var where = new List<string> { $"({ComponentSql[p["component"]]}) IS NOT NULL", $"currency = {Quote(p.GetValueOrDefault("currency", "USD"))}" };
+        // FX as SPEC §3 words it: the latest rate on or before the effective date, else the earliest; USD is 1; no rate, no value.
+        static string Rate(string currency) =>
+            $"(CASE WHEN {currency} = 'USD' THEN 1.0::float8 ELSE coalesce(" +
+            $"(SELECT usd_per_unit::float8 FROM fx_rates r WHERE r.currency = {currency} AND r.date <= d.effective_date ORDER BY r.date DESC LIMIT 1), " +
+            $"(SELECT usd_per_unit::float8 FROM fx_rates r WHERE r.currency = {currency} ORDER BY r.date LIMIT 1)) END)";
+        var target = Quote(p.GetValueOrDefault("currency", "USD"));
+        var value = $"(({ComponentSql[p["component"]]})::float8 * CASE WHEN d.currency = {target} THEN 1.0::float8 ELSE {Rate("d.currency")} / {Rate(target)} END)";
+        if (p.TryGetValue("agedTo", out var agedTo))
+            value = $"({value} * power(1.03::float8, (DATE {Quote(agedTo)} - d.effective_date) / 365.25::float8))";
+        var where = new List<string> { $"({ComponentSql[p["component"]]}) IS NOT NULL", $"{value} IS NOT NULL" };
         if (p.TryGetValue("employer", out var employer)) where.Add(In("e.slug", employer));
         if (p.TryGetValue("role", out var role)) where.Add(In("role", role));
         if (p.TryGetValue("level", out var level)) where.Add(In("level", level));
@@ -185,7 +198,7 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
         var fractions = string.Join(",", p["percentiles"].Split(',').Select(x => (int.Parse(x) / 100.0).ToString(CultureInfo.InvariantCulture)));
         var sql = $"""
             WITH f AS (
-                SELECT e.slug AS employer, d.role, d.level, d.region, ({ComponentSql[p["component"]]})::float8 AS v
+                SELECT e.slug AS employer, d.role, d.level, d.region, {value} AS v
                 FROM datapoints d JOIN employers e ON e.id = d.employer_id
                 WHERE {string.Join(" AND ", where)}
             ),
