@@ -30,4 +30,26 @@ public sealed class HealthTests(CompApiFactory factory) : ApiTest(factory)
             Assert.True(paths.TryGetProperty(path, out _), $"{path} is missing from the OpenAPI document");
         Assert.True(document.GetProperty("components").GetProperty("securitySchemes").TryGetProperty("ApiKey", out _));
     }
+
+    [Fact]
+    public async Task Every_band_parameter_and_datapoint_field_is_described_with_an_example()
+    {
+        var document = await JsonAsync(await Factory.CreateClient().GetAsync("/swagger/v1/swagger.json"));
+
+        foreach (var parameter in document.GetProperty("paths").GetProperty("/v1/bands").GetProperty("get").GetProperty("parameters").EnumerateArray())
+        {
+            var name = parameter.GetProperty("name").GetString();
+            var description = parameter.GetProperty("description").GetString()!;
+            var hasExample = parameter.TryGetProperty("example", out _) || parameter.GetProperty("schema").TryGetProperty("example", out _);
+            Assert.True(hasExample || description.Contains("e.g."), $"{name} has neither an example nor an e.g. in '{description}'");
+        }
+        var datapoint = document.GetProperty("components").GetProperty("schemas").GetProperty("DatapointRequest").GetProperty("properties");
+        foreach (var field in datapoint.EnumerateObject())
+        {
+            Assert.True(field.Value.TryGetProperty("description", out _), $"{field.Name} has no description");
+            Assert.True(field.Value.TryGetProperty("example", out _), $"{field.Name} has no example");
+        }
+        Assert.Contains("1–10", datapoint.GetProperty("equityVestingYears").GetProperty("description").GetString());
+        Assert.Contains("divided by", datapoint.GetProperty("equityGrant").GetProperty("description").GetString());
+    }
 }

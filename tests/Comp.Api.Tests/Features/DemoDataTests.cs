@@ -63,6 +63,25 @@ public sealed class DemoDataTests(CompApiFactory factory) : ApiTest(factory)
     }
 
     [Fact]
+    public async Task The_Paris_research_hire_is_paid_in_EUR_and_counts_in_the_USD_Meta_band()
+    {
+        Assert.Equal("EUR", await Factory.ScalarAsync<string>("SELECT currency FROM datapoints WHERE region = 'fr-idf-paris'"));
+        var band = await JsonAsync(await Factory.CreateClient().GetAsync("/v1/bands?role=research-scientist&employer=meta"));
+        Assert.Equal(31, Assert.Single(band.GetProperty("cells").EnumerateArray()).GetProperty("n").GetInt32());
+        var rate = Assert.Single(band.GetProperty("conversion").GetProperty("ratesUsed").EnumerateArray());
+        Assert.Equal("2024-04-01", rate.GetProperty("date").GetString());
+    }
+
+    [Fact]
+    public async Task Demo_employers_ship_their_level_mappings()
+    {
+        var meta = await JsonAsync(await Factory.CreateClient().GetAsync("/v1/employers/meta/levels"));
+        Assert.Equal("L4", meta.GetProperty("levels").GetProperty("E5").GetString());
+        Assert.Equal(0L, await Factory.ScalarAsync<long>(
+            "SELECT count(*) FROM datapoints d JOIN employers e ON e.id = d.employer_id WHERE e.slug = 'meta' AND d.employer_level IS NULL"));
+    }
+
+    [Fact]
     public async Task Every_demo_datapoint_names_its_source()
     {
         Assert.Equal(0L, await Factory.ScalarAsync<long>("SELECT count(*) FROM datapoints WHERE source_note IS NULL OR source_note = ''"));

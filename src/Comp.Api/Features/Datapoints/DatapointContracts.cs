@@ -1,70 +1,82 @@
-using System.ComponentModel;
-
 namespace Comp.Api.Features.Datapoints;
 
 /// <summary>One person's pay package at one time. Amounts are annual unless said otherwise, in <c>currency</c>.</summary>
 public sealed record DatapointRequest
 {
     /// <summary>Employer slug (<c>[a-z0-9-]</c>, at most 100 characters). A new slug creates the employer.</summary>
-    [DefaultValue("openai")]
+    /// <example>openai</example>
     public string? Employer { get; init; }
 
     /// <summary>Display name for a new employer; the first name seen is kept.</summary>
+    /// <example>OpenAI</example>
     public string? EmployerName { get; init; }
 
     /// <summary>A role slug from <c>GET /v1/roles</c>.</summary>
-    [DefaultValue("research-scientist")]
+    /// <example>research-scientist</example>
     public string? Role { get; init; }
 
     /// <summary>Ladder level <c>L1</c>–<c>L9</c> from <c>GET /v1/levels</c>.</summary>
+    /// <example>L6</example>
     public string? Level { get; init; }
 
     /// <summary>The employer's own level name, e.g. Meta <c>E5</c>.</summary>
+    /// <example>L5</example>
     public string? EmployerLevel { get; init; }
 
     /// <summary>A region code from <c>GET /v1/regions</c>, e.g. <c>us-ca-sf-bay-area</c>.</summary>
-    [DefaultValue("us-ca-sf-bay-area")]
+    /// <example>us-ca-sf-bay-area</example>
     public string? Region { get; init; }
 
     /// <summary>ISO 4217 code of every amount, upper case.</summary>
-    [DefaultValue("USD")]
+    /// <example>USD</example>
     public string? Currency { get; init; }
 
     /// <summary>When the package took effect (ISO date, not in the future).</summary>
+    /// <example>2024-04-01</example>
     public DateOnly? EffectiveDate { get; init; }
 
     /// <summary>Annual base salary; above 0 and at most 100,000,000.</summary>
+    /// <example>340000</example>
     public decimal? BaseSalary { get; init; }
 
     /// <summary>Annual target cash bonus.</summary>
+    /// <example>0</example>
     public decimal? TargetBonus { get; init; }
 
     /// <summary>One-time sign-on bonus (not part of <c>total</c>; part of <c>year1</c>).</summary>
+    /// <example>500000</example>
     public decimal? SignOnBonus { get; init; }
 
     /// <summary>Total equity grant value at grant date; the <c>equity</c> component is this divided by <c>equityVestingYears</c>.</summary>
+    /// <example>28000000</example>
     public decimal? EquityGrant { get; init; }
 
     /// <summary>Years over which the equity grant vests, 1–10 (default 4).</summary>
+    /// <example>4</example>
     public int? EquityVestingYears { get; init; }
 
     /// <summary>Total value of a retention/refresh grant; the <c>retention</c> component is this divided by <c>retentionVestingYears</c>.</summary>
+    /// <example>2000000</example>
     public decimal? RetentionGrant { get; init; }
 
     /// <summary>Years over which the retention grant vests, 1–10 (default 4).</summary>
+    /// <example>4</example>
     public int? RetentionVestingYears { get; init; }
 
     /// <summary>Years of professional experience, 0–70.</summary>
+    /// <example>8</example>
     public decimal? YearsOfExperience { get; init; }
 
     /// <summary>One of <c>self_reported</c>, <c>offer_letter</c>, <c>employer_survey</c>, <c>public_filing</c>, <c>press_report</c>, <c>aggregator</c>.</summary>
-    [DefaultValue("press_report")]
+    /// <example>press_report</example>
     public string? Source { get; init; }
 
     /// <summary>Where the figure comes from, e.g. <c>The Information</c>.</summary>
+    /// <example>The Information</example>
     public string? SourceNote { get; init; }
 
     /// <summary>Whether the figure was checked against a document (default false).</summary>
+    /// <example>false</example>
     public bool? Verified { get; init; }
 }
 

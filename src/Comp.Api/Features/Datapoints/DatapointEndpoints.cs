@@ -48,6 +48,10 @@ public static class DatapointEndpoints
         return TypedResults.Created($"/v1/datapoints/{datapoint.Id}", DatapointStore.ToResponse(datapoint));
     }
 
+    /// <param name="id" example="01a213db-adcb-731a-85dd-e47826e15668">The datapoint's id, from the 201 of its POST.</param>
+    /// <param name="user"></param>
+    /// <param name="db"></param>
+    /// <param name="cancellationToken"></param>
     public static async Task<Results<Ok<DatapointResponse>, ProblemHttpResult>> Get(
         Guid id, ClaimsPrincipal user, CompDbContext db, CancellationToken cancellationToken)
     {

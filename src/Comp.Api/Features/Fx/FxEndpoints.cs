@@ -13,12 +13,16 @@ namespace Comp.Api.Features.Fx;
 public sealed record FxRateRequest
 {
     /// <summary>ISO 4217 code, upper case, not USD (the base).</summary>
+    /// <example>EUR</example>
     public string? Currency { get; init; }
     /// <summary>The date from which the rate applies (YYYY-MM-DD).</summary>
+    /// <example>2024-04-01</example>
     public DateOnly? Date { get; init; }
     /// <summary>US dollars per unit of the currency, above 0.</summary>
+    /// <example>1.0724</example>
     public decimal? UsdPerUnit { get; init; }
     /// <summary>Where the rate comes from, e.g. <c>Federal Reserve G.5A, 2019 annual average</c>.</summary>
+    /// <example>Federal Reserve G.5, 2024-04 monthly average</example>
     public string? Source { get; init; }
 }
 
@@ -64,7 +68,7 @@ public static class FxEndpoints
         return app;
     }
 
-    /// <param name="currency">Only the rates of this currency.</param>
+    /// <param name="currency" example="EUR">Only the rates of this currency.</param>
     /// <param name="db"></param>
     /// <param name="cancellationToken"></param>
     public static async Task<Ok<List<FxRateResponse>>> List(string? currency, CompDbContext db, CancellationToken cancellationToken)

@@ -10,7 +10,8 @@ namespace Comp.Api.Features.Taxonomy;
 /// <summary>An employer's level mapping: its own level names onto the L1–L9 ladder.</summary>
 public sealed record LevelMappingRequest
 {
-    /// <summary>Employer level name → ladder level, e.g. <c>{ "E5": "L5", "E6": "L6" }</c>. Replaces the whole mapping.</summary>
+    /// <summary>Employer level name → ladder level, e.g. <c>{ "E5": "L4", "E6": "L5" }</c>. Replaces the whole mapping.</summary>
+    /// <example>{"E3": "L2", "E4": "L3", "E5": "L4", "E6": "L5", "E7": "L6", "E8": "L7", "E9": "L8"}</example>
     public Dictionary<string, string>? Levels { get; init; }
 }
 
@@ -64,6 +65,9 @@ public static class EmployerLevelEndpoints
         return app;
     }
 
+    /// <param name="slug" example="meta">The employer's slug.</param>
+    /// <param name="db"></param>
+    /// <param name="cancellationToken"></param>
     public static async Task<Results<Ok<LevelMappingResponse>, ProblemHttpResult>> Get(string slug, CompDbContext db, CancellationToken cancellationToken)
     {
         var employer = await db.Employers.AsNoTracking().FirstOrDefaultAsync(e => e.Slug == slug, cancellationToken);
@@ -72,6 +76,10 @@ public static class EmployerLevelEndpoints
         return TypedResults.Ok(new LevelMappingResponse(slug, await MappingAsync(db, employer.Id, cancellationToken)));
     }
 
+    /// <param name="slug" example="meta">The employer's slug.</param>
+    /// <param name="body"></param>
+    /// <param name="db"></param>
+    /// <param name="cancellationToken"></param>
     public static async Task<Results<Ok<LevelMappingResponse>, ProblemHttpResult>> Put(
         string slug, JsonBody<LevelMappingRequest> body, CompDbContext db, CancellationToken cancellationToken)
     {

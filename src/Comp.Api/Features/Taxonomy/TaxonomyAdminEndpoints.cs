@@ -12,8 +12,10 @@ namespace Comp.Api.Features.Taxonomy;
 public sealed record EmployerRequest
 {
     /// <summary>Slug: lower-case letters, digits and single hyphens, at most 100 characters.</summary>
+    /// <example>mistral-ai</example>
     public string? Slug { get; init; }
     /// <summary>Display name.</summary>
+    /// <example>Mistral AI</example>
     public string? Name { get; init; }
 }
 
@@ -21,10 +23,13 @@ public sealed record EmployerRequest
 public sealed record RoleRequest
 {
     /// <summary>Slug, e.g. <c>applied-scientist</c>.</summary>
+    /// <example>applied-scientist</example>
     public string? Slug { get; init; }
     /// <summary>Display title.</summary>
+    /// <example>Applied Scientist</example>
     public string? Title { get; init; }
     /// <summary>Job family, e.g. <c>research</c>.</summary>
+    /// <example>research</example>
     public string? Family { get; init; }
 }
 
@@ -32,10 +37,12 @@ public sealed record RoleRequest
 public sealed record RegionRequest
 {
     /// <summary>Lower-case code: country (ISO 3166-1), subdivision (ISO 3166-2) or subdivision + metro name.</summary>
+    /// <example>us-ca-sacramento</example>
     public string? Code { get; init; }
     /// <summary>Display name.</summary>
     public string? Name { get; init; }
     /// <summary>Default ISO 4217 currency of the region.</summary>
+    /// <example>USD</example>
     public string? Currency { get; init; }
 }
 

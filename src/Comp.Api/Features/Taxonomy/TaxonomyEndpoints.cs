@@ -54,8 +54,8 @@ public static class TaxonomyEndpoints
             .Select(l => new LevelResponse(l.Code, l.Rank, l.Title)).ToList());
     }
 
-    /// <param name="parent">Only the direct children of this region, e.g. <c>us</c>.</param>
-    /// <param name="kind">Only regions of this kind: <c>country</c>, <c>subdivision</c> or <c>metro</c>.</param>
+    /// <param name="parent" example="us">Only the direct children of this region, e.g. <c>us</c>.</param>
+    /// <param name="kind" example="subdivision">Only regions of this kind: <c>country</c>, <c>subdivision</c> or <c>metro</c>.</param>
     /// <param name="taxonomy"></param>
     /// <param name="cancellationToken"></param>
     public static async Task<Results<Ok<List<RegionResponse>>, ValidationProblem>> ListRegions(
