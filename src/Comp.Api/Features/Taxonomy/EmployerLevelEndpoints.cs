@@ -18,6 +18,7 @@ public sealed record LevelMappingRequest
 public sealed record LevelMappingResponse(string Employer, IReadOnlyDictionary<string, string> Levels)
 {
     /// <summary>How many stored datapoints of the employer changed ladder level with this mapping (PUT only).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public int? Remapped { get; init; }
 }
 
