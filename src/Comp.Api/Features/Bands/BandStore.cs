@@ -221,8 +221,11 @@ public sealed class SqlBandStore(CompDbContext db, Microsoft.Extensions.Options.
     }
 
     // FX periods: each rate holds from its date until the next rate of its currency; the earliest
-    // rate also holds for everything before it (SPEC §3). USD is the base, always 1.
-    private const string RatesSql = """
+    // rate also holds for everything before it (SPEC §3). USD is the base, always 1. The source
+    // currency's periods are intersected with the target currency's up front, so each datapoint
+    // needs one hash lookup (by currency) to find its conversion factor; a per-row lookup of the
+    // target's rate was 10x slower at 100k rows.
+    private static string FactorsSql(string target) => $"""
         rates AS (
             SELECT currency, date AS rate_date, usd_per_unit::float8 AS usd,
                    CASE WHEN lag(date) OVER w IS NULL THEN '-infinity'::date ELSE date END AS period_from,
@@ -230,6 +233,12 @@ public sealed class SqlBandStore(CompDbContext db, Microsoft.Extensions.Options.
             FROM fx_rates WINDOW w AS (PARTITION BY currency ORDER BY date)
             UNION ALL
             SELECT 'USD', NULL, 1.0, '-infinity'::date, 'infinity'::date
+        ),
+        factors AS (
+            SELECT s.currency, s.rate_date AS source_date, s.usd AS source_usd, t.rate_date AS target_date, t.usd AS target_usd,
+                   greatest(s.period_from, t.period_from) AS period_from, least(s.period_to, t.period_to) AS period_to
+            FROM rates s JOIN rates t ON t.currency = {target} AND s.period_from < t.period_to AND t.period_from < s.period_to
+            WHERE s.currency <> {target}
         )
         """;
 
@@ -238,7 +247,7 @@ public sealed class SqlBandStore(CompDbContext db, Microsoft.Extensions.Options.
         var target = Parameter(parameters, query.Currency, NpgsqlDbType.Char);
         var value = $"({ValueSql(query.Component)})";
         // Values already in the requested currency are not converted (and need no rate).
-        var converted = $"CASE WHEN d.currency = {target} THEN {value} ELSE {value} * rs.usd / rt.usd END";
+        var converted = $"CASE WHEN d.currency = {target} THEN {value} ELSE {value} * x.source_usd / x.target_usd END";
         if (query.AgedTo is { } agedTo)
         {
             var date = Parameter(parameters, agedTo, NpgsqlDbType.Date);
@@ -248,20 +257,19 @@ public sealed class SqlBandStore(CompDbContext db, Microsoft.Extensions.Options.
 
         var groups = query.GroupBy.Select(GroupSql).ToList();
         var keys = groups.Count;
-        var sql = new StringBuilder($"WITH {RatesSql}\nSELECT ");
+        var sql = new StringBuilder($"WITH {FactorsSql(target)}\nSELECT ");
         for (var i = 0; i < keys; i++)
             sql.Append($"g{i}, ");
         sql.Append("employer_id, currency, source_rate_date, source_usd, target_rate_date, target_usd, count(*)::int, ")
             .Append("array_agg(v) FILTER (WHERE v IS NOT NULL)\nFROM (SELECT ");
         for (var i = 0; i < keys; i++)
             sql.Append($"{groups[i]} AS g{i}, ");
-        sql.Append("d.employer_id, d.currency, rs.rate_date AS source_rate_date, rs.usd AS source_usd, ")
-            .Append($"rt.rate_date AS target_rate_date, rt.usd AS target_usd, {converted} AS v\n")
+        sql.Append("d.employer_id, d.currency, x.source_date AS source_rate_date, x.source_usd, ")
+            .Append($"x.target_date AS target_rate_date, x.target_usd, {converted} AS v\n")
             .Append("    FROM datapoints d\n");
         if (query.GroupBy.Contains(GroupKeys.Employer))
             sql.Append("    JOIN employers e ON e.id = d.employer_id\n");
-        sql.Append($"    LEFT JOIN rates rs ON d.currency <> {target} AND rs.currency = d.currency AND d.effective_date >= rs.period_from AND d.effective_date < rs.period_to\n")
-            .Append($"    LEFT JOIN rates rt ON d.currency <> {target} AND rt.currency = {target} AND d.effective_date >= rt.period_from AND d.effective_date < rt.period_to\n")
+        sql.Append("    LEFT JOIN factors x ON x.currency = d.currency AND d.effective_date >= x.period_from AND d.effective_date < x.period_to\n")
             .Append("    WHERE ").Append(WhereSql(query, parameters)).Append(") f\n");
         var groupColumns = Enumerable.Range(1, keys + 6).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture));
         sql.Append("GROUP BY ").Append(string.Join(", ", groupColumns));
