@@ -6,7 +6,17 @@ public sealed record BandFigures(
     IReadOnlyList<string> Reasons,
     int? Datapoints,
     int? Employers,
-    IReadOnlyDictionary<string, decimal?>? Percentiles);
+    IReadOnlyDictionary<string, decimal?>? Percentiles)
+{
+    /// <summary>The 90% confidence interval of each published percentile (null for a suppressed cell).</summary>
+    public IReadOnlyDictionary<string, Interval>? Ci { get; init; }
+}
+
+/// <summary>
+/// A confidence interval; a bound is null when no order statistic can give it, or when it would
+/// equal the cell's smallest or largest datapoint (that would publish a minimum or maximum).
+/// </summary>
+public sealed record Interval(decimal? Lower, decimal? Upper);
 
 public static class Band
 {
@@ -33,18 +43,25 @@ public static class Band
         // Compared after rounding: a figure within half a cent of an extreme would publish it.
         var min = Percentiles.Round(sorted[0]);
         var max = Percentiles.Round(sorted[^1]);
+        decimal? NotExtreme(decimal value) => value != min && value != max ? value : null;
         var published = new Dictionary<string, decimal?>(percentiles.Count);
+        var intervals = new Dictionary<string, Interval>(percentiles.Count);
         foreach (var p in percentiles)
         {
             decimal? figure = null;
             if (Disclosure.MayPublishPercentile(p, sorted.Length, rules))
             {
-                var value = Percentiles.Round(Percentiles.Of(sorted, p));
-                if (value != min && value != max)
-                    figure = value;
+                figure = NotExtreme(Percentiles.Round(Percentiles.Of(sorted, p)));
+                if (figure is not null)
+                {
+                    var (lower, upper) = ConfidenceInterval.Ranks(sorted.Length, p / 100.0);
+                    intervals[Percentiles.Key(p)] = new Interval(
+                        lower is { } l ? NotExtreme(Percentiles.Round(sorted[l - 1])) : null,
+                        upper is { } u ? NotExtreme(Percentiles.Round(sorted[u - 1])) : null);
+                }
             }
             published[Percentiles.Key(p)] = figure;
         }
-        return new BandFigures(false, [], counts.Datapoints, counts.Employers, published);
+        return new BandFigures(false, [], counts.Datapoints, counts.Employers, published) { Ci = intervals };
     }
 }

@@ -194,4 +194,153 @@ public class BandTests
 
         Assert.Equal(14.5m, band.Percentiles!["p5"]);
     }
+
+    // Confidence intervals (Ci). Ranks from ConfidenceInterval.Ranks at level 0.90, worked out by hand
+    // from the binomial CDF F(k) = P(B <= k), B ~ Bin(n, p) (values checked with Python fractions):
+    // lower = largest l with F(l−1) <= 0.05, upper = smallest u with F(u−1) >= 0.95; a bound is the
+    // order statistic x(rank) rounded to cents, null when the rank is null or x(rank) equals the
+    // cell's minimum or maximum.
+
+    private static readonly double[] Hundreds = Enumerable.Range(1, 20).Select(i => 100.0 * i).ToArray(); // 100, 200, …, 2000
+
+    [Fact]
+    public void The_median_interval_is_bounded_by_the_order_statistics_at_its_binomial_ranks()
+    {
+        // n = 20, p = 0.5: F(5) = 0.0207 <= 0.05, F(6) = 0.0577 > 0.05 → l = 6 → x(6) = 600;
+        // F(13) = 0.9423 < 0.95, F(14) = 0.9793 >= 0.95 → u = 15 → x(15) = 1500. (p50: h = 9.5 → 1050.)
+        var band = Compute(Hundreds, new CellCounts(20, 1, 20), spansEmployers: false, 50);
+
+        Assert.Equal(1050m, band.Percentiles!["p50"]);
+        Assert.NotNull(band.Ci);
+        Assert.Equal(new Interval(600m, 1500m), band.Ci!["p50"]);
+        Assert.Equal("600.00", band.Ci["p50"].Lower!.Value.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal("1500.00", band.Ci["p50"].Upper!.Value.ToString(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Interval_bounds_are_rounded_to_cents()
+    {
+        // Same ranks (6, 15) on 100.004, 200.004, …: x(6) = 600.004 → 600.00, x(15) = 1500.006 → 1500.01.
+        var values = Hundreds.ToArray();
+        values[5] = 600.004;
+        values[14] = 1500.006;
+        var band = Compute(values, new CellCounts(20, 1, 20), spansEmployers: false, 50);
+
+        Assert.Equal(new Interval(600.00m, 1500.01m), band.Ci!["p50"]);
+        Assert.Equal("1500.01", band.Ci["p50"].Upper!.Value.ToString(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void P10_of_twenty_has_no_lower_bound()
+    {
+        // n = 20, p = 0.1: F(0) = 0.9^20 = 0.1216 > 0.05 → no lower rank → Lower null;
+        // F(3) = 0.8670, F(4) = 0.9568 → u = 5 → x(5) = 500. (p10: h = 1.9 → 290.)
+        var band = Compute(Hundreds, new CellCounts(20, 1, 20), spansEmployers: false, 10);
+
+        Assert.Equal(290m, band.Percentiles!["p10"]);
+        Assert.Equal(new Interval(null, 500m), band.Ci!["p10"]);
+    }
+
+    [Fact]
+    public void P90_of_twenty_has_no_upper_bound()
+    {
+        // n = 20, p = 0.9: F(15) = 0.0432, F(16) = 0.1330 → l = 16 → x(16) = 1600;
+        // F(19) = 1 − 0.9^20 = 0.8784 < 0.95 → no upper rank → Upper null. (p90: h = 17.1 → 1810.)
+        var band = Compute(Hundreds, new CellCounts(20, 1, 20), spansEmployers: false, 90);
+
+        Assert.Equal(1810m, band.Percentiles!["p90"]);
+        Assert.Equal(new Interval(1600m, null), band.Ci!["p90"]);
+    }
+
+    [Fact]
+    public void An_upper_bound_at_the_largest_datapoint_is_withheld()
+    {
+        // [100, 200, …, 1000], p70 (h = 6.3 → 730). Bin(10, 0.7): F(3) = 0.0106, F(4) = 0.0473,
+        // F(5) = 0.1503 → l = 5 → x(5) = 500; F(8) = 0.8507 < 0.95, F(9) = 0.9718 >= 0.95 → u = 10 →
+        // x(10) = 1000 = the maximum → null.
+        double[] values = [100, 200, 300, 400, 500, 600, 700, 800, 900, 1000];
+        Assert.Equal(((int?)5, (int?)10), ConfidenceInterval.Ranks(10, 0.7));
+
+        var band = Compute(values, new CellCounts(10, 5, 2), spansEmployers: true, 70);
+
+        Assert.Equal(730m, band.Percentiles!["p70"]);
+        Assert.Equal(new Interval(500m, null), band.Ci!["p70"]);
+    }
+
+    [Fact]
+    public void Both_bounds_of_the_median_of_five_are_withheld_as_minimum_and_maximum()
+    {
+        // [1..5]: Bin(5, 0.5): F(0) = 1/32 = 0.031 <= 0.05, F(1) = 6/32 = 0.19 → l = 1 = minimum;
+        // F(3) = 26/32 = 0.81, F(4) = 31/32 = 0.97 → u = 5 = maximum. Both null; p50 = 3 is published.
+        var band = Compute([1, 2, 3, 4, 5], new CellCounts(5, 1, 5), spansEmployers: false, 50);
+
+        Assert.Equal(3m, band.Percentiles!["p50"]);
+        Assert.Equal(new Interval(null, null), band.Ci!["p50"]);
+    }
+
+    [Fact]
+    public void A_lower_bound_tied_with_the_minimum_is_withheld()
+    {
+        // Six values of 100, then 700, 800, …, 2000 (n = 20). p50: h = 9.5 → 1000 + 0.5·100 = 1050.
+        // Ranks (6, 15): x(6) = 100 = the minimum → null; x(15) = 1500.
+        var values = Hundreds.ToArray();
+        for (var i = 0; i < 6; i++)
+            values[i] = 100;
+        var band = Compute(values, new CellCounts(20, 1, 20), spansEmployers: false, 50);
+
+        Assert.Equal(1050m, band.Percentiles!["p50"]);
+        Assert.Equal(new Interval(null, 1500m), band.Ci!["p50"]);
+    }
+
+    [Fact]
+    public void A_suppressed_cell_has_no_intervals()
+    {
+        // 4 datapoints: too_few_datapoints.
+        var band = Compute([1, 2, 3, 4], new CellCounts(4, 4, 1), spansEmployers: true, 50);
+
+        Assert.True(band.Suppressed);
+        Assert.Null(band.Ci);
+    }
+
+    [Fact]
+    public void A_withheld_percentile_has_no_interval()
+    {
+        // [10..100] (n = 10): p5 needs 20 datapoints → null, no Ci entry; p50 = 55 → Ci entry.
+        // Bin(10, .5) ranks (2, 9) → x(2) = 20, x(9) = 90.
+        double[] values = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
+        var band = Compute(values, new CellCounts(10, 5, 2), spansEmployers: true, 5, 50);
+
+        Assert.Null(band.Percentiles!["p5"]);
+        Assert.False(band.Ci!.ContainsKey("p5"));
+        Assert.Equal(new Interval(20m, 90m), band.Ci["p50"]);
+        Assert.Equal(["p50"], band.Ci.Keys);
+    }
+
+    [Fact]
+    public void A_percentile_withheld_as_the_minimum_has_no_interval()
+    {
+        // Six ties at 100 (as above): p10, p25, p50 equal the minimum → null, no Ci entries;
+        // p75: h = 6.75 → 275, Bin(10, .75) ranks (5, null) → x(5) = 100 = minimum → (null, null).
+        double[] values = [100, 100, 100, 100, 100, 100, 200, 300, 400, 500];
+        var band = Compute(values, new CellCounts(10, 5, 2), spansEmployers: true, 10, 25, 50, 75);
+
+        Assert.Equal(["p75"], band.Ci!.Keys);
+        Assert.Equal(new Interval(null, null), band.Ci["p75"]);
+    }
+
+    [Fact]
+    public void Every_published_percentile_has_an_interval_containing_it()
+    {
+        // [100..2000], the default percentiles: each published figure lies within its bounds.
+        var band = Compute(Hundreds, new CellCounts(20, 1, 20), spansEmployers: false, 10, 25, 50, 75, 90);
+
+        var percentiles = band.Percentiles!;
+        Assert.Equal(percentiles.Where(kv => kv.Value is not null).Select(kv => kv.Key), band.Ci!.Keys);
+        foreach (var (key, interval) in band.Ci)
+        {
+            var figure = percentiles[key]!.Value;
+            Assert.True(interval.Lower is null || interval.Lower <= figure, $"{key}: lower {interval.Lower} above {figure}");
+            Assert.True(interval.Upper is null || interval.Upper >= figure, $"{key}: upper {interval.Upper} below {figure}");
+        }
+    }
 }

@@ -64,6 +64,11 @@ public sealed class JsonBody<T> where T : class
             {
                 property.Value.Deserialize(info.PropertyType, options);
             }
+            catch (JsonException ex) when (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array && ex.Path is { Length: > 1 })
+            {
+                // Inside a nested object: name the nested field, e.g. segments[0].filter.rol.
+                errors[info.Name + ex.Path[1..]] = [NestedMessage(ex)];
+            }
             catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or OverflowException)
             {
                 errors[info.Name] = [TypeMessage(info.PropertyType, property.Value)];
@@ -81,6 +86,10 @@ public sealed class JsonBody<T> where T : class
             return new JsonBody<T> { Errors = new() { [ex.Path?.TrimStart('$', '.') is { Length: > 0 } p ? p : "body"] = [ex.Message] } };
         }
     }
+
+    private static string NestedMessage(JsonException ex) =>
+        ex.Message.Contains("could not be mapped", StringComparison.Ordinal)
+            ? "Unknown field." : "The value has the wrong type.";
 
     private static string TypeMessage(Type type, JsonElement value)
     {

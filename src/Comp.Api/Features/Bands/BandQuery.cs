@@ -13,6 +13,8 @@ public static class GroupKeys
     public const string Role = "role";
     public const string Level = "level";
     public const string Region = "region";
+    /// <summary>The effective-date period of a trend (<c>2024</c> or <c>2024-Q2</c>); not a groupBy value.</summary>
+    public const string Period = "period";
     public static readonly IReadOnlyList<string> All = [Employer, Role, Level, Region];
 }
 
@@ -36,6 +38,8 @@ public sealed record BandQuery
     public string Currency { get; init; } = "USD";
     public DateOnly? AgedTo { get; init; }
     public IReadOnlyList<string> GroupBy { get; init; } = [];
+    /// <summary><c>quarter</c> or <c>year</c> when the cells are a trend's periods (then <see cref="GroupBy"/> starts with period).</summary>
+    public string? Interval { get; init; }
 
     /// <summary>
     /// Whether the cells may hold several employers' datapoints, which brings in the employer

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Comp.Statistics;
+
 namespace Comp.Api.Features.Bands;
 
 /// <summary>Percentile bands over one cut of the data, one cell per group.</summary>
@@ -13,6 +16,26 @@ public sealed record BandResponse(
     public required ConversionInfo Conversion { get; init; }
 
     /// <summary>The aging applied when <c>agedTo</c> is given, else null.</summary>
+    public AgingInfo? Aging { get; init; }
+
+    /// <summary>The trend interval (<c>quarter</c> or <c>year</c>); trend responses only.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Interval { get; init; }
+}
+
+/// <summary>Where an amount falls in a cell (SPEC §4).</summary>
+public sealed record PositionResponse(
+    decimal Amount,
+    string Component,
+    string Currency,
+    DateOnly? AgedTo,
+    string DatasetVersion,
+    string Methodology,
+    decimal? PercentileRank,
+    string? Bound,
+    BandCell Cell)
+{
+    public required ConversionInfo Conversion { get; init; }
     public AgingInfo? Aging { get; init; }
 }
 
@@ -32,4 +55,19 @@ public sealed record BandCell(
     int? Employers,
     bool Suppressed,
     IReadOnlyList<string> Reasons,
-    IReadOnlyDictionary<string, decimal?>? Percentiles);
+    IReadOnlyDictionary<string, decimal?>? Percentiles)
+{
+    /// <summary>The segment's label (compare and chart only).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Label { get; init; }
+
+    /// <summary>
+    /// A 90% distribution-free confidence interval for each published percentile, from order
+    /// statistics (binomial ranks); a bound is null when no order statistic gives it or it would
+    /// equal the cell's smallest or largest datapoint. Null for a suppressed cell.
+    /// </summary>
+    public IReadOnlyDictionary<string, Interval>? Ci { get; init; }
+
+    /// <summary><c>low</c>, <c>medium</c> or <c>high</c>, from n, employers and data age (thresholds in <c>methodology</c>); null when suppressed.</summary>
+    public string? Confidence { get; init; }
+}

@@ -7,33 +7,103 @@ using Microsoft.Extensions.Options;
 namespace Comp.Api.Features.Bands;
 
 /// <summary>The one road every band answer travels: store → disclosure and percentiles → response.</summary>
-public sealed class BandService(IBandStore store, CompDbContext db, IOptionsMonitor<DisclosureRules> rules, IOptionsMonitor<AgingOptions> aging)
+public sealed class BandService(
+    IBandStore store,
+    CompDbContext db,
+    IOptionsMonitor<DisclosureRules> rules,
+    IOptionsMonitor<AgingOptions> aging,
+    TimeProvider clock)
 {
     public async Task<BandResponse> GetAsync(BandQuery query, CancellationToken cancellationToken)
     {
         var version = await DatasetVersionAsync(cancellationToken);
         var data = await store.GetAsync(query, cancellationToken);
-        var disclosure = rules.CurrentValue;
-        var annualRate = aging.CurrentValue.AnnualRate;
-        var cells = data.Cells.Select(cell =>
-        {
-            var figures = Band.Compute(cell.Sorted, cell.Counts, query.CellsSpanEmployers, query.Percentiles, disclosure);
-            return new BandCell(cell.Group, figures.Datapoints, figures.Employers, figures.Suppressed, figures.Reasons, figures.Percentiles);
-        }).ToList();
-        return new BandResponse(Components.Name(query.Component), query.Currency, query.AgedTo, version, Methodology(disclosure, annualRate), cells)
+        return new BandResponse(Components.Name(query.Component), query.Currency, query.AgedTo, version, Methodology(), data.Cells.Select(c => ToCell(c, query)).ToList())
         {
             Conversion = new ConversionInfo(data.Rates, data.LeftOut),
-            Aging = query.AgedTo is { } agedTo ? new AgingInfo(agedTo, annualRate) : null,
+            Aging = AgingOf(query),
+            Interval = query.Interval,
         };
     }
 
-    /// <summary>Read before the cells, so a concurrent write can only make the version older than the data, never newer.</summary>
-    private async Task<string> DatasetVersionAsync(CancellationToken cancellationToken) =>
-        (await db.Database.SqlQueryRaw<long>($"SELECT last_value AS \"Value\" FROM {CompDbContext.DatasetVersionSequence}")
+    /// <summary>One cell per segment, side by side, in request order; each segment is its own single-cell band query.</summary>
+    public async Task<BandResponse> CompareAsync(IReadOnlyList<(string Label, BandQuery Query)> segments, CancellationToken cancellationToken)
+    {
+        var version = await DatasetVersionAsync(cancellationToken);
+        var cells = new List<BandCell>(segments.Count);
+        var rates = new HashSet<RateUsed>();
+        var leftOut = new Dictionary<string, int>();
+        foreach (var (label, query) in segments)
+        {
+            var data = await store.GetAsync(query, cancellationToken);
+            cells.Add(ToCell(data.Cells.Single(), query) with { Label = label });
+            rates.UnionWith(data.Rates);
+            foreach (var l in data.LeftOut)
+                leftOut[l.Currency] = leftOut.GetValueOrDefault(l.Currency) + l.Datapoints;
+        }
+        var first = segments[0].Query;
+        return new BandResponse(Components.Name(first.Component), first.Currency, first.AgedTo, version, Methodology(), cells)
+        {
+            Conversion = new ConversionInfo(
+                rates.OrderBy(r => r.Currency, StringComparer.Ordinal).ThenBy(r => r.Date).ToList(),
+                leftOut.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => new LeftOut(l.Key, l.Value, $"no FX rate between {l.Key} and {first.Currency}")).ToList()),
+            Aging = AgingOf(first),
+        };
+    }
+
+    /// <summary>The rank of an amount on the cell's own published grid (5, 10, …, 95).</summary>
+    public async Task<PositionResponse> PositionAsync(BandQuery query, decimal amount, CancellationToken cancellationToken)
+    {
+        var grid = query with { Percentiles = Statistics.Position.Grid };
+        var band = await GetAsync(grid, cancellationToken);
+        var cell = band.Cells.Single();
+        var published = cell.Percentiles is null
+            ? []
+            : Statistics.Position.Grid.Where(p => cell.Percentiles[Percentiles.Key(p)] is not null)
+                .Select(p => (p, cell.Percentiles[Percentiles.Key(p)]!.Value)).ToList();
+        var (rank, bound) = Statistics.Position.Of(amount, published);
+        return new PositionResponse(amount, band.Component, band.Currency, band.AgedTo, band.DatasetVersion, band.Methodology, rank, bound, cell)
+        {
+            Conversion = band.Conversion,
+            Aging = band.Aging,
+        };
+    }
+
+    private BandCell ToCell(CellValues cell, BandQuery query)
+    {
+        var figures = Band.Compute(cell.Sorted, cell.Counts, query.CellsSpanEmployers, query.Percentiles, rules.CurrentValue);
+        string? confidence = null;
+        if (!figures.Suppressed && cell.MeanEffectiveDate is { } mean)
+        {
+            var ageYears = (DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).DayNumber - mean.DayNumber) / 365.25;
+            confidence = Confidence.Grade(cell.Counts.Datapoints, cell.Counts.Employers, !query.CellsSpanEmployers, ageYears);
+        }
+        return new BandCell(cell.Group, figures.Datapoints, figures.Employers, figures.Suppressed, figures.Reasons, figures.Percentiles)
+        {
+            Ci = figures.Ci,
+            Confidence = confidence,
+        };
+    }
+
+    private AgingInfo? AgingOf(BandQuery query) =>
+        query.AgedTo is { } agedTo ? new AgingInfo(agedTo, aging.CurrentValue.AnnualRate) : null;
+
+    /// <summary>The rules in force, for responses and ETags.</summary>
+    public string Methodology() => Methodology(rules.CurrentValue, aging.CurrentValue.AnnualRate);
+
+    private string? datasetVersion;
+
+    /// <summary>
+    /// Read once per request (the service is scoped), before any cell, so a concurrent write can
+    /// only make the version older than the data, never newer. The ETag filter reads it first.
+    /// </summary>
+    public async Task<string> DatasetVersionAsync(CancellationToken cancellationToken) =>
+        datasetVersion ??= (await db.Database.SqlQueryRaw<long>($"SELECT last_value AS \"Value\" FROM {CompDbContext.DatasetVersionSequence}")
             .SingleAsync(cancellationToken)).ToString(CultureInfo.InvariantCulture);
 
     public static string Methodology(DisclosureRules rules, double annualRate) =>
         "percentile_cont (Hyndman-Fan type 7); values rounded to 2 decimals; " + rules.Describe() +
+        "; ci: 90% distribution-free interval from order statistics (binomial ranks); " + Confidence.Describe() +
         "; FX: each value converted at the rate of the latest date on or before its effective date (the earliest rate if none is older), " +
         "values in a currency without a rate left out and counted; aging (agedTo): value x (1 + " +
         annualRate.ToString(CultureInfo.InvariantCulture) + ")^(days / 365.25) after conversion";

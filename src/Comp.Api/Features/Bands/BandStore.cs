@@ -8,7 +8,11 @@ using NpgsqlTypes;
 namespace Comp.Api.Features.Bands;
 
 /// <summary>One cell's data before disclosure: its group, its values ascending, and its counts.</summary>
-public sealed record CellValues(IReadOnlyDictionary<string, string?> Group, double[] Sorted, CellCounts Counts);
+public sealed record CellValues(IReadOnlyDictionary<string, string?> Group, double[] Sorted, CellCounts Counts)
+{
+    /// <summary>The mean effective date of the cell's datapoints (for the confidence grade).</summary>
+    public DateOnly? MeanEffectiveDate { get; init; }
+}
 
 /// <summary>An FX rate a band used: USD per unit of <paramref name="Currency"/> from <paramref name="Date"/> on.</summary>
 public sealed record RateUsed(string Currency, DateOnly Date, double UsdPerUnit);
@@ -97,7 +101,7 @@ public sealed class SqlBandStore(CompDbContext db, Microsoft.Extensions.Options.
                     rates.Add(new RateUsed(currency, reader.GetFieldValue<DateOnly>(keys + 2), reader.GetDouble(keys + 3)));
                 if (!reader.IsDBNull(keys + 4))
                     rates.Add(new RateUsed(query.Currency, reader.GetFieldValue<DateOnly>(keys + 4), reader.GetDouble(keys + 5)));
-                builder.Add(employerId, reader.GetFieldValue<double[]>(keys + 7));
+                builder.Add(employerId, reader.GetFieldValue<double[]>(keys + 7), reader.GetInt64(keys + 8));
             }
         }
         if (currentGroup is not null)
@@ -112,16 +116,20 @@ public sealed class SqlBandStore(CompDbContext db, Microsoft.Extensions.Options.
                 .Select(l => new LeftOut(l.Key, l.Value, $"no FX rate between {l.Key} and {query.Currency}")).ToList());
     }
 
+    private static readonly DateOnly Epoch = new(2000, 1, 1);
+
     /// <summary>Collects one cell's value arrays (several per employer when rates differ).</summary>
     private sealed class CellBuilder
     {
         private readonly List<double[]> parts = [];
         private readonly Dictionary<int, int> perEmployer = [];
+        private long daySum;
 
-        public void Add(int employerId, double[] values)
+        public void Add(int employerId, double[] values, long days)
         {
             parts.Add(values);
             perEmployer[employerId] = perEmployer.GetValueOrDefault(employerId) + values.Length;
+            daySum += days;
         }
 
         public CellValues Build(IReadOnlyList<string> keys, string?[] group)
@@ -138,9 +146,13 @@ public sealed class SqlBandStore(CompDbContext db, Microsoft.Extensions.Options.
             for (var i = 0; i < keys.Count; i++)
                 labels[keys[i]] = group[i];
             var cell = new CellValues(labels, values,
-                new CellCounts(values.Length, perEmployer.Count, perEmployer.Count == 0 ? 0 : perEmployer.Values.Max()));
+                new CellCounts(values.Length, perEmployer.Count, perEmployer.Count == 0 ? 0 : perEmployer.Values.Max()))
+            {
+                MeanEffectiveDate = values.Length == 0 ? null : Epoch.AddDays((int)(daySum / values.Length)),
+            };
             parts.Clear();
             perEmployer.Clear();
+            daySum = 0;
             return cell;
         }
     }
@@ -176,8 +188,12 @@ public sealed class SqlBandStore(CompDbContext db, Microsoft.Extensions.Options.
         _ => null,
     };
 
-    private static string GroupSql(string key) => key switch
+    private static string GroupSql(string key, string? interval) => key switch
     {
+        // Periods as text that sorts chronologically: 2024, 2024-Q2.
+        GroupKeys.Period => interval == "quarter"
+            ? "to_char(d.effective_date, 'YYYY') || '-Q' || to_char(d.effective_date, 'Q')"
+            : "to_char(d.effective_date, 'YYYY')",
         GroupKeys.Employer => "e.slug",
         GroupKeys.Role => "d.role",
         GroupKeys.Level => "d.level",
@@ -255,17 +271,17 @@ public sealed class SqlBandStore(CompDbContext db, Microsoft.Extensions.Options.
             converted = $"{converted} * power(1 + {rate}, ({date} - d.effective_date)::float8 / 365.25)";
         }
 
-        var groups = query.GroupBy.Select(GroupSql).ToList();
+        var groups = query.GroupBy.Select(g => GroupSql(g, query.Interval)).ToList();
         var keys = groups.Count;
         var sql = new StringBuilder($"WITH {FactorsSql(target)}\nSELECT ");
         for (var i = 0; i < keys; i++)
             sql.Append($"g{i}, ");
         sql.Append("employer_id, currency, source_rate_date, source_usd, target_rate_date, target_usd, count(*)::int, ")
-            .Append("array_agg(v) FILTER (WHERE v IS NOT NULL)\nFROM (SELECT ");
+            .Append("array_agg(v) FILTER (WHERE v IS NOT NULL), coalesce(sum(day) FILTER (WHERE v IS NOT NULL), 0)::bigint\nFROM (SELECT ");
         for (var i = 0; i < keys; i++)
             sql.Append($"{groups[i]} AS g{i}, ");
         sql.Append("d.employer_id, d.currency, x.source_date AS source_rate_date, x.source_usd, ")
-            .Append($"x.target_date AS target_rate_date, x.target_usd, {converted} AS v\n")
+            .Append($"x.target_date AS target_rate_date, x.target_usd, {converted} AS v, d.effective_date - DATE '2000-01-01' AS day\n")
             .Append("    FROM datapoints d\n");
         if (query.GroupBy.Contains(GroupKeys.Employer))
             sql.Append("    JOIN employers e ON e.id = d.employer_id\n");

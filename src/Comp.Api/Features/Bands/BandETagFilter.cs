@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Comp.Api.Infrastructure;
+using Microsoft.Net.Http.Headers;
+
+namespace Comp.Api.Features.Bands;
+
+/// <summary>
+/// ETags for band answers: a hash of the dataset version, the rules in force (methodology), the
+/// day (confidence grades age), and the request (route, query, body, Accept). A matching
+/// If-None-Match answers 304 before any band is computed.
+/// </summary>
+public sealed class BandETagFilter(BandService bands, TimeProvider clock) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var request = http.Request;
+        var key = new StringBuilder()
+            .Append(await bands.DatasetVersionAsync(http.RequestAborted)).Append('\n')
+            .Append(bands.Methodology()).Append('\n')
+            .Append(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).ToString("O")).Append('\n')
+            .Append(request.Method).Append(' ').Append(request.Path).Append(request.QueryString).Append('\n')
+            .Append(request.Headers.Accept.ToString()).Append('\n');
+        foreach (var argument in context.Arguments)
+        {
+            if (argument is not null && argument.GetType().IsGenericType && argument.GetType().GetGenericTypeDefinition() == typeof(JsonBody<>))
+                key.Append(JsonSerializer.Serialize(argument.GetType().GetProperty(nameof(JsonBody<object>.Value))!.GetValue(argument)));
+        }
+        var etag = "\"" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(key.ToString())), 0, 18)
+            .Replace('+', '-').Replace('/', '_') + "\"";
+
+        http.Response.Headers.ETag = etag;
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers.Vary = HeaderNames.Accept;
+        var ifNoneMatch = request.Headers.IfNoneMatch.ToString();
+        if (ifNoneMatch.Length > 0 && (ifNoneMatch.Trim() == "*" || ifNoneMatch.Split(',').Any(t => t.Trim().Replace("W/", "") == etag)))
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+
+        var result = await next(context);
+        // Only successful answers carry the tag; a problem response is not a representation to cache.
+        if (result is IStatusCodeHttpResult { StatusCode: >= 400 })
+            http.Response.Headers.Remove(HeaderNames.ETag);
+        return result;
+    }
+}
