@@ -56,6 +56,17 @@ else
 fi
 export COMP_TEST_PG
 
+# The chart test renders SVG in a real browser: Debian's headless Chromium.
+if [[ -z ${COMP_CHROMIUM:-} ]] && ! command -v chromium >/dev/null 2>&1; then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "Installing Debian's chromium for the chart screenshot test..." >&2
+    apt-get install -y chromium >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; }
+  else
+    echo "chromium is missing: the chart test will fail. Install it with: sudo apt-get install -y chromium" >&2
+  fi
+fi
+export COMP_TEST_RESULTS=$RESULTS
+
 rc=0
 dotnet test "$ROOT/Comp.sln" -c Release \
   --logger "trx;LogFilePrefix=comp" --results-directory "$RESULTS" "$@" || rc=$?

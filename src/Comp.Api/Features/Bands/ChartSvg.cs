@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 
 namespace Comp.Api.Features.Bands;
@@ -81,5 +80,6 @@ public static class ChartSvg
         _ => value.ToString("0", CultureInfo.InvariantCulture),
     };
 
-    private static string Escape(string text) => WebUtility.HtmlEncode(text);
+    private static string Escape(string text) =>
+        text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
 }
