@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Comp.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
 
 namespace Comp.Api.Tests.Features.Bands;
 
@@ -169,6 +170,37 @@ public sealed class AnswerTests(CompApiFactory factory) : ApiTest(factory)
             $"acme,10,1,false,,low,122500.00,145000.00,base,USD,,{version}\r\n" +
             $"zeta,,,true,too_few_datapoints,,,,base,USD,,{version}\r\n",
             await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_trend_comes_as_csv_too()
+    {
+        await Factory.InsertAsync(TenSalaries(date: new DateOnly(2024, 2, 10)).Take(6).Concat(TenSalaries(date: new DateOnly(2023, 5, 1)).Take(5)).ToList());
+        var client = Factory.CreateClient();
+        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("text/csv"));
+
+        var csv = await (await client.GetAsync("/v1/bands/trend?employer=acme&component=base&percentiles=50")).Content.ReadAsStringAsync();
+
+        var lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("period,n,employers,suppressed,reasons,confidence,p50,component,currency,agedTo,datasetVersion", lines[0]);
+        Assert.StartsWith("2023,5,1,false,,low,120000.00,", lines[1]);
+        Assert.StartsWith("2024,6,1,false,,low,125000.00,", lines[2]);
+        Assert.Equal(3, lines.Length);
+    }
+
+    [Fact]
+    public async Task Disclosure_thresholds_come_from_configuration()
+    {
+        await Factory.InsertAsync(TenSalaries().Take(4).ToList());
+        await using var lenient = Factory.WithWebHostBuilder(b => b.UseSetting("Disclosure:MinDatapoints", "3"));
+
+        var band = await JsonAsync(await lenient.CreateClient().GetAsync("/v1/bands?employer=acme&component=base&percentiles=50"));
+
+        var cell = Assert.Single(band.GetProperty("cells").EnumerateArray());
+        Assert.False(cell.GetProperty("suppressed").GetBoolean());
+        Assert.Equal(4, cell.GetProperty("n").GetInt32());
+        Assert.Equal(115_000.00m, cell.GetProperty("percentiles").GetProperty("p50").GetDecimal());
+        Assert.Contains("cells need >= 3 datapoints", band.GetProperty("methodology").GetString());
     }
 
     [Fact]
