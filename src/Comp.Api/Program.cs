@@ -3,6 +3,7 @@ using Comp.Api.Data;
 using Comp.Api.Features.Bands;
 using Comp.Api.Features.Datapoints;
 using Comp.Api.Features.Fx;
+using Comp.Api.Features.Keys;
 using Comp.Api.Features.Taxonomy;
 using Comp.Api.Infrastructure;
 using Comp.Statistics;
@@ -16,9 +17,11 @@ builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddCompData(builder.Configuration);
 builder.Services.AddApiKeyAuth(builder.Configuration);
+builder.Services.AddCompRateLimits(builder.Configuration);
 builder.Services.AddApiDocumentation();
 builder.Services.AddValidators();
 builder.Services.AddSingleton<TaxonomyCache>();
+builder.Services.AddSingleton<JsonOptionsAccessor>();
 builder.Services.Configure<DisclosureRules>(builder.Configuration.GetSection("Disclosure"));
 builder.Services.Configure<AgingOptions>(builder.Configuration.GetSection("Aging"));
 builder.Services.AddScoped<IBandStore, SqlBandStore>();
@@ -26,16 +29,14 @@ builder.Services.AddScoped<BandService>();
 
 var app = builder.Build();
 
-if (args.Contains("migrate"))
-{
-    await app.MigrateAndExitAsync();
+if (await app.RunCommandAsync(args))
     return;
-}
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseRejectInvalidApiKeys();
+app.UseRateLimiter();
 app.UseAuthorization();
 
 app.UseApiDocumentation();
@@ -46,6 +47,7 @@ app.MapTaxonomy();
 app.MapTaxonomyAdmin();
 app.MapEmployerLevels();
 app.MapFx();
+app.MapKeys();
 
 app.Run();
 

@@ -40,12 +40,16 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("The API key is malformed.");
 
         var hash = ApiKeySecrets.Hash(secret);
+        // Looked up on every request, so a revoked key is refused at once, on every instance.
         var key = await db.ApiKeys.AsNoTracking()
             .Where(k => k.SecretHash == hash && k.RevokedAt == null)
-            .Select(k => new { k.Id, k.Name, k.Scopes })
+            .Select(k => new { k.Id, k.Name, k.Scopes, k.LastUsedAt })
             .FirstOrDefaultAsync(Context.RequestAborted);
         if (key is null)
             return AuthenticateResult.Fail("The API key is unknown or revoked.");
+        // lastUsedAt to the minute: one write per key per minute, not one per request.
+        if (key.LastUsedAt is null || key.LastUsedAt < DateTimeOffset.UtcNow.AddMinutes(-1))
+            await db.ApiKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(k => k.SetProperty(x => x.LastUsedAt, DateTimeOffset.UtcNow), Context.RequestAborted);
 
         var claims = new List<Claim> { new(KeyIdClaim, key.Id.ToString()), new(ClaimTypes.Name, key.Name) };
         claims.AddRange(key.Scopes.Select(s => new Claim(ScopeClaim, s)));

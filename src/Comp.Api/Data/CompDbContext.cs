@@ -12,6 +12,7 @@ public sealed class CompDbContext(DbContextOptions<CompDbContext> options) : DbC
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<EmployerLevel> EmployerLevels => Set<EmployerLevel>();
     public DbSet<FxRate> FxRates => Set<FxRate>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
     /// <summary>
     /// Moves on every change to the data behind a band (a statement trigger calls nextval), so

@@ -35,6 +35,7 @@ public sealed class DatabaseInitializer(
         if (database.Value.MigrateOnStartup)
             await MigrateAsync(db, logger, cancellationToken);
         await AuthExtensions.EnsureBootstrapKeyAsync(db, auth.Value.BootstrapAdminKey, cancellationToken);
+        await Infrastructure.Idempotency.PurgeAsync(db, cancellationToken);
         if (demo.Value.Load)
         {
             var added = await DemoDataset.LoadAsync(db, cancellationToken);

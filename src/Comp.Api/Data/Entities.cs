@@ -59,6 +59,8 @@ public sealed class Datapoint
     public bool Verified { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public Guid ApiKeyId { get; set; }
+    /// <summary>The batch that brought the datapoint, if it came in one.</summary>
+    public Guid? BatchId { get; set; }
 }
 
 public sealed class ApiKey
@@ -88,4 +90,20 @@ public sealed class FxRate
     public DateOnly Date { get; set; }
     public decimal UsdPerUnit { get; set; }
     public required string Source { get; set; }
+}
+
+/// <summary>
+/// The stored answer to a write sent with an <c>Idempotency-Key</c>: a repeat with the same key
+/// and body gets this answer again and stores nothing; the same key with another body is a 409.
+/// </summary>
+public sealed class IdempotencyRecord
+{
+    public Guid ApiKeyId { get; set; }
+    public required string Key { get; set; }
+    public required string Route { get; set; }
+    public required byte[] RequestHash { get; set; }
+    public int StatusCode { get; set; }
+    public required string ResponseBody { get; set; }
+    public string? Location { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
 }

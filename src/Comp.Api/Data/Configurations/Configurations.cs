@@ -135,3 +135,17 @@ internal sealed class FxRateConfiguration : IEntityTypeConfiguration<FxRate>
         b.HasData(TaxonomySeed.FxRates);
     }
 }
+
+internal sealed class IdempotencyRecordConfiguration : IEntityTypeConfiguration<IdempotencyRecord>
+{
+    public void Configure(EntityTypeBuilder<IdempotencyRecord> b)
+    {
+        // Keys are scoped to the API key that sent them: two clients may pick the same string.
+        b.HasKey(r => new { r.ApiKeyId, r.Key });
+        b.Property(r => r.Key).HasMaxLength(200);
+        b.Property(r => r.Route).HasMaxLength(100);
+        b.Property(r => r.Location).HasMaxLength(200);
+        b.HasOne<ApiKey>().WithMany().HasForeignKey(r => r.ApiKeyId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(r => r.CreatedAt);
+    }
+}

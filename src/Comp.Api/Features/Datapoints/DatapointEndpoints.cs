@@ -17,10 +17,21 @@ public static class DatapointEndpoints
         group.MapPost("/", Create)
             .RequireAuthorization(Scopes.Ingest)
             .WithJsonBody<DatapointRequest>()
+            .Produces<DatapointResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithName("CreateDatapoint")
             .WithSummary("Store one pay datapoint")
             .WithDescription("Stores one person's package. Unknown fields are rejected (a typo must not drop data). " +
-                "A new employer slug creates the employer. Returns 201 with the stored datapoint and its Location.");
+                "A new employer slug creates the employer. Returns 201 with the stored datapoint and its Location. With an `Idempotency-Key` " +
+                "header, a repeat with the same key and body returns the first answer and stores nothing; the same key with another body is a 409.");
+
+        group.MapBatch();
+
+        group.MapDelete("/{id:guid}", Delete)
+            .RequireAuthorization(Scopes.Admin)
+            .WithName("DeleteDatapoint")
+            .WithSummary("Retract a datapoint")
+            .WithDescription("Removes a datapoint for good (admin). 404 if there is none.");
 
         group.MapGet("/{id:guid}", Get)
             .RequireAuthorization(Scopes.Ingest)
@@ -30,22 +41,57 @@ public static class DatapointEndpoints
         return app;
     }
 
-    public static async Task<Results<Created<DatapointResponse>, ValidationProblem>> Create(
-        JsonBody<DatapointRequest> body, ClaimsPrincipal user, CompDbContext db, CancellationToken cancellationToken)
+    public static async Task<IResult> Create(
+        JsonBody<DatapointRequest> body, HttpContext http, ClaimsPrincipal user, CompDbContext db, JsonOptionsAccessor json, CancellationToken cancellationToken)
     {
+        var (key, keyError) = Idempotency.ReadKey(http.Request);
+        if (keyError is not null)
+            return Problems.Validation(Idempotency.Header, keyError);
         var request = body.Value!;
         var mapping = await DatapointStore.LevelMappingAsync(db, request.Employer!, cancellationToken);
         var level = DatapointStore.ResolveLevel(request, mapping);
         if (level.Error is { } error)
             return Problems.Validation(error.Field, error.Message);
-        var employer = await DatapointStore.FindOrCreateEmployerAsync(db, request.Employer!, request.EmployerName, cancellationToken);
-        var datapoint = DatapointStore.ToEntity(request, employer.Id, KeyId(user));
-        datapoint.Level = level.Level;
-        datapoint.LevelMapped = level.Mapped;
-        db.Datapoints.Add(datapoint);
-        await db.SaveChangesAsync(cancellationToken);
-        datapoint.Employer = employer;
-        return TypedResults.Created($"/v1/datapoints/{datapoint.Id}", DatapointStore.ToResponse(datapoint));
+
+        var keyId = KeyId(user);
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async ct =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            // The parsed body, serialized again, identifies the request: whitespace or field order do not matter.
+            var hash = Idempotency.Hash(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(request, json.Options));
+            if (key is not null && await Idempotency.ClaimAsync(db, keyId, key, CreateRoute, hash, ct) is { } earlier)
+            {
+                await transaction.RollbackAsync(ct);
+                return Idempotency.Replay(earlier, CreateRoute, hash, http);
+            }
+            var employer = await DatapointStore.FindOrCreateEmployerAsync(db, request.Employer!, request.EmployerName, ct);
+            var datapoint = DatapointStore.ToEntity(request, employer.Id, keyId);
+            datapoint.Level = level.Level;
+            datapoint.LevelMapped = level.Mapped;
+            db.Datapoints.Add(datapoint);
+            await db.SaveChangesAsync(ct);
+            datapoint.Employer = employer;
+            var response = DatapointStore.ToResponse(datapoint);
+            var location = $"/v1/datapoints/{datapoint.Id}";
+            if (key is not null)
+                await Idempotency.CompleteAsync(db, keyId, key, StatusCodes.Status201Created,
+                    System.Text.Json.JsonSerializer.Serialize(response, json.Options), location, ct);
+            await transaction.CommitAsync(ct);
+            db.ChangeTracker.Clear();
+            return (IResult)TypedResults.Created(location, response);
+        }, cancellationToken);
+    }
+
+    private const string CreateRoute = "POST /v1/datapoints";
+
+    /// <param name="id" example="01a213db-adcb-731a-85dd-e47826e15668">The datapoint to retract.</param>
+    /// <param name="db"></param>
+    /// <param name="cancellationToken"></param>
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, CompDbContext db, CancellationToken cancellationToken)
+    {
+        var deleted = await db.Datapoints.Where(d => d.Id == id).ExecuteDeleteAsync(cancellationToken);
+        return deleted == 0 ? Problems.NotFound($"No datapoint {id}.") : TypedResults.NoContent();
     }
 
     /// <param name="id" example="01a213db-adcb-731a-85dd-e47826e15668">The datapoint's id, from the 201 of its POST.</param>
