@@ -69,7 +69,7 @@ public static class DataExtensions
         var connectionString = configuration.GetConnectionString("Comp")
             ?? throw new InvalidOperationException("Set the connection string ConnectionStrings:Comp (environment variable ConnectionStrings__Comp).");
         services.AddDbContext<CompDbContext>(options => options
-            .UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure())
+            .UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure(maxRetryCount: 3, maxRetryDelay: TimeSpan.FromSeconds(2), errorCodesToAdd: null))
             .UseSnakeCaseNamingConvention());
         services.Configure<DatabaseOptions>(configuration.GetSection("Database"));
         services.Configure<DemoOptions>(configuration.GetSection("Demo"));

@@ -32,6 +32,7 @@ public static class ApiDocumentation
             if (File.Exists(xml))
                 options.IncludeXmlComments(xml);
             options.SupportNonNullableReferenceTypes();
+            options.OperationFilter<ProblemResponsesFilter>();
         });
         return services;
     }

@@ -19,9 +19,16 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                     new Dictionary<string, string[]> { [FieldOf(json.Path)] = [json.Message] }),
             BadHttpRequestException e => (e.StatusCode, "The request is not valid.", e.Message, null),
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => (499, "Client closed request.", null, null),
+            _ when IsDatabaseUnavailable(exception) =>
+                (StatusCodes.Status503ServiceUnavailable, "The database is unavailable.", "Nothing was stored by this request; retry after the Retry-After delay.", null),
             _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred.", null, (Dictionary<string, string[]>?)null),
         };
-        if (status >= 500)
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = "5";
+            logger.LogWarning(exception, "Database unavailable on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+        }
+        else if (status >= 500)
             logger.LogError(exception, "Unhandled exception on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
 
         httpContext.Response.StatusCode = status;
@@ -29,6 +36,19 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             ? new ProblemDetails { Status = status, Title = title, Detail = detail }
             : new HttpValidationProblemDetails(errors) { Status = status, Title = title, Detail = detail };
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>A connection that cannot be made or was lost (after the execution strategy's retries): the service is fine, the database is not.</summary>
+    private static bool IsDatabaseUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.NpgsqlException { IsTransient: true } or System.Net.Sockets.SocketException or TimeoutException)
+                return true;
+            if (e is Npgsql.PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" }) // shutdown, crash, cannot connect now, too many connections
+                return true;
+        }
+        return false;
     }
 
     private static string FieldOf(string? path) => path?.TrimStart('$', '.') is { Length: > 0 } p ? p : "body";
