@@ -189,9 +189,11 @@ comp_pg_ensure() {
       _comp_pg_die "port $port on 127.0.0.1 is already in use by another process; choose a free one, e.g. $port_var=$((port + 10))"
     fi
     # fsync & co. off: the data is disposable and this makes tests much faster.
+    # synchronous_commit stays on: a commit then reaches the WAL (and a standby) at once,
+    # which the read-replica routing relies on; with fsync off it costs nothing.
     # More connections than the default 100: each test database gets its own
     # Npgsql pool.
-    local opts="-p $port -k $data -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+    local opts="-p $port -k $data -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300"
     local try
     # Retried: after a crashed (kill -9) postmaster its children may hold the
     # shared memory for a moment and postgres refuses to start until they exit.
@@ -255,4 +257,24 @@ comp_pg_destroy() {
   comp_pg_stop "$purpose"
   data=$(_comp_pg_datadir "$purpose")
   rm -rf "$data" "$COMP_ROOT/.local/pg-$purpose.env"
+}
+
+# A streaming-replication standby of the server on <primary-port>, made anew each
+# time with pg_basebackup -R (a standby of an earlier primary could not follow a
+# re-initialised one). Exports COMP_PG_CONN for the standby, like comp_pg_ensure.
+comp_pg_ensure_standby() {
+  local purpose=${1:?usage: comp_pg_ensure_standby <purpose> <port> <primary-port> [port-env-var]}
+  local port=${2:?usage: comp_pg_ensure_standby <purpose> <port> <primary-port> [port-env-var]}
+  local primary_port=${3:?usage: comp_pg_ensure_standby <purpose> <port> <primary-port> [port-env-var]}
+  _comp_pg_need_bin
+  comp_pg_destroy "$purpose"
+  local data
+  data=$(_comp_pg_datadir "$purpose")
+  mkdir -p "$data"
+  chmod 700 "$data"
+  [[ $EUID -eq 0 ]] && chown postgres "$data"
+  _comp_pg_log "cloning a standby of 127.0.0.1:$primary_port into $data"
+  _comp_pg_as_owner "$COMP_PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U postgres -D "$data" -R -X stream -c fast \
+    || _comp_pg_die "pg_basebackup from port $primary_port failed"
+  comp_pg_ensure "$purpose" "$port" "${4:-}"
 }

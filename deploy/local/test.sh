@@ -6,6 +6,8 @@
 #   COMP_TEST_PG='Host=..;Database=postgres'   use that server; none started
 #   COMP_PG_TEST_PORT=55500                    local server port (default 55433)
 #   COMP_TEST_RESULTS=/some/dir                TRX output (default .local/test-results)
+#   COMP_TEST_REPLICA_PG=..                    a streaming standby of COMP_TEST_PG for the replica test
+#                                              (default: cloned from the local server on COMP_PG_STANDBY_PORT, 55434)
 #
 # COMP_TEST_PG points at the maintenance database "postgres": the test fixture
 # creates its own fresh database per run. Exits with `dotnet test`'s code.
@@ -25,6 +27,7 @@ mkdir -p "$RESULTS"
 rm -f "$RESULTS"/*.trx
 
 stop_pg=false
+stop_standby=false
 # shellcheck disable=SC2317 # invoked via trap
 cleanup() {
   local rc=$?
@@ -38,6 +41,9 @@ cleanup() {
     else
       comp_pg_stop test || true
     fi
+  fi
+  if [[ $stop_standby == true ]]; then
+    comp_pg_destroy test-standby || true
   fi
   exit "$rc"
 }
@@ -53,8 +59,14 @@ else
   comp_pg_ensure test "${COMP_PG_TEST_PORT:-55433}" COMP_PG_TEST_PORT
   stop_pg=$COMP_PG_STARTED
   COMP_TEST_PG=$COMP_PG_CONN
+  # A streaming standby of the test server, for the read-replica test.
+  if [[ -z ${COMP_TEST_REPLICA_PG:-} ]]; then
+    comp_pg_ensure_standby test-standby "${COMP_PG_STANDBY_PORT:-55434}" "$COMP_PG_PORT_ACTIVE" COMP_PG_STANDBY_PORT
+    stop_standby=true
+    COMP_TEST_REPLICA_PG=$COMP_PG_CONN
+  fi
 fi
-export COMP_TEST_PG
+export COMP_TEST_PG COMP_TEST_REPLICA_PG
 
 # The chart test renders SVG in a real browser: Debian's headless Chromium.
 if [[ -z ${COMP_CHROMIUM:-} ]] && ! command -v chromium >/dev/null 2>&1; then

@@ -24,7 +24,7 @@ builder.Services.AddSingleton<TaxonomyCache>();
 builder.Services.AddSingleton<JsonOptionsAccessor>();
 builder.Services.Configure<DisclosureRules>(builder.Configuration.GetSection("Disclosure"));
 builder.Services.Configure<AgingOptions>(builder.Configuration.GetSection("Aging"));
-builder.Services.AddScoped<IBandStore, SqlBandStore>();
+builder.Services.AddBandStore(builder.Configuration);
 builder.Services.AddScoped<BandService>();
 
 var app = builder.Build();

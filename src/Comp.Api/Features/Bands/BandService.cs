@@ -9,7 +9,6 @@ namespace Comp.Api.Features.Bands;
 /// <summary>The one road every band answer travels: store → disclosure and percentiles → response.</summary>
 public sealed class BandService(
     IBandStore store,
-    CompDbContext db,
     IOptionsMonitor<DisclosureRules> rules,
     IOptionsMonitor<AgingOptions> aging,
     TimeProvider clock)
@@ -91,15 +90,11 @@ public sealed class BandService(
     /// <summary>The rules in force, for responses and ETags.</summary>
     public string Methodology() => Methodology(rules.CurrentValue, aging.CurrentValue.AnnualRate);
 
-    private string? datasetVersion;
-
     /// <summary>
-    /// Read once per request (the service is scoped), before any cell, so a concurrent write can
-    /// only make the version older than the data, never newer. The ETag filter reads it first.
+    /// Read once per request, before any cell, so a concurrent write can only make the version
+    /// older than the data, never newer. The ETag filter reads it first.
     /// </summary>
-    public async Task<string> DatasetVersionAsync(CancellationToken cancellationToken) =>
-        datasetVersion ??= (await db.Database.SqlQueryRaw<long>($"SELECT last_value AS \"Value\" FROM {CompDbContext.DatasetVersionSequence}")
-            .SingleAsync(cancellationToken)).ToString(CultureInfo.InvariantCulture);
+    public Task<string> DatasetVersionAsync(CancellationToken cancellationToken) => store.DatasetVersionAsync(cancellationToken);
 
     public static string Methodology(DisclosureRules rules, double annualRate) =>
         "percentile_cont (Hyndman-Fan type 7); values rounded to 2 decimals; " + rules.Describe() +

@@ -26,7 +26,19 @@ public sealed record BandData(IReadOnlyList<CellValues> Cells, IReadOnlyList<Rat
 /// <summary>Where band cells come from. PostgreSQL today; an in-memory index may answer later.</summary>
 public interface IBandStore
 {
+    /// <summary>The version of the data this request's answers are computed from; read once per request, before any cell.</summary>
+    Task<string> DatasetVersionAsync(CancellationToken cancellationToken);
+
     Task<BandData> GetAsync(BandQuery query, CancellationToken cancellationToken);
+}
+
+/// <summary>The read replica band queries may use (<c>ConnectionStrings:CompRead</c>).</summary>
+public sealed class ReadReplica(NpgsqlDataSource dataSource)
+{
+    public NpgsqlDataSource DataSource { get; } = dataSource;
+
+    /// <summary>How long a request waits for the replica to replay the primary's latest write before it reads the primary instead.</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(200);
 }
 
 /// <summary>
@@ -39,26 +51,98 @@ public interface IBandStore
 /// values. Measured on 1M rows (issue 2's closing note): less than half the time of the
 /// window-function and ordered-aggregate form this replaced.
 /// </summary>
-public sealed class SqlBandStore(CompDbContext db, Microsoft.Extensions.Options.IOptionsMonitor<AgingOptions> aging) : IBandStore
+public sealed class SqlBandStore(
+    CompDbContext db,
+    Microsoft.Extensions.Options.IOptionsMonitor<AgingOptions> aging,
+    IHttpContextAccessor http,
+    ReadReplica? replica = null) : IBandStore, IAsyncDisposable
 {
+    public const string ReadFromHeader = "X-Comp-Read-From";
+
+    private string? version;
+    private NpgsqlLogSequenceNumber primaryLsn;
+    private NpgsqlConnection? replicaConnection;
+
+    /// <summary>
+    /// The dataset version and the primary's WAL position, read together from the primary. Band
+    /// data is then read from a source that has replayed at least that position, so no answer is
+    /// older than the version (and its ETag) it carries — for every client, not only the writer.
+    /// </summary>
+    public async Task<string> DatasetVersionAsync(CancellationToken cancellationToken)
+    {
+        if (version is not null)
+            return version;
+        var connection = await PrimaryAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            $"SELECT last_value, CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END FROM {CompDbContext.DatasetVersionSequence}", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        version = reader.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        primaryLsn = reader.GetFieldValue<NpgsqlLogSequenceNumber>(1);
+        return version;
+    }
+
     public async Task<BandData> GetAsync(BandQuery query, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand();
         command.CommandText = BuildSql(query, aging.CurrentValue.AnnualRate, command.Parameters);
+        command.Connection = await ReadConnectionAsync(cancellationToken);
+        return await ReadAsync(command, query, cancellationToken);
+    }
+
+    private async Task<NpgsqlConnection> PrimaryAsync(CancellationToken cancellationToken)
+    {
+        // The DbContext's connection: EF opens and closes it with the scope.
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        command.Connection = connection;
-        var opened = connection.State != System.Data.ConnectionState.Open;
-        if (opened)
-            await connection.OpenAsync(cancellationToken);
-        try
+        if (connection.State != System.Data.ConnectionState.Open)
+            await db.Database.OpenConnectionAsync(cancellationToken);
+        return connection;
+    }
+
+    /// <summary>The replica when one is configured and has caught up with the version read; else the primary.</summary>
+    private async Task<NpgsqlConnection> ReadConnectionAsync(CancellationToken cancellationToken)
+    {
+        await DatasetVersionAsync(cancellationToken);
+        if (replica is not null)
         {
-            return await ReadAsync(command, query, cancellationToken);
+            if (replicaConnection is null)
+            {
+                var connection = await replica.DataSource.OpenConnectionAsync(cancellationToken);
+                var waited = System.Diagnostics.Stopwatch.StartNew();
+                while (true)
+                {
+                    await using var check = new NpgsqlCommand("SELECT pg_last_wal_replay_lsn() >= @lsn", connection);
+                    check.Parameters.Add(new NpgsqlParameter("lsn", NpgsqlDbType.PgLsn) { Value = primaryLsn });
+                    if (await check.ExecuteScalarAsync(cancellationToken) is true)
+                    {
+                        replicaConnection = connection;
+                        break;
+                    }
+                    if (waited.Elapsed >= ReadReplica.MaxWait)
+                    {
+                        await connection.DisposeAsync();
+                        break;
+                    }
+                    await Task.Delay(20, cancellationToken);
+                }
+            }
+            if (replicaConnection is not null)
+            {
+                SetReadFrom("replica");
+                return replicaConnection;
+            }
         }
-        finally
-        {
-            if (opened)
-                await connection.CloseAsync();
-        }
+        SetReadFrom("primary");
+        return await PrimaryAsync(cancellationToken);
+    }
+
+    /// <summary>Returns the replica connection to its pool at the end of the request.</summary>
+    public ValueTask DisposeAsync() => replicaConnection?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    private void SetReadFrom(string source)
+    {
+        if (http.HttpContext is { Response.HasStarted: false } context)
+            context.Response.Headers[ReadFromHeader] = source;
     }
 
     private static async Task<BandData> ReadAsync(NpgsqlCommand command, BandQuery query, CancellationToken cancellationToken)
@@ -300,4 +384,21 @@ public sealed class AgingOptions
 {
     /// <summary>The annual growth rate r of value × (1 + r)^(days / 365.25).</summary>
     public double AnnualRate { get; set; } = 0.03;
+}
+
+public static class BandStoreExtensions
+{
+    /// <summary>The SQL band store, reading from <c>ConnectionStrings:CompRead</c> when a replica is configured.</summary>
+    public static IServiceCollection AddBandStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddHttpContextAccessor();
+        if (configuration.GetConnectionString("CompRead") is { Length: > 0 } read)
+            services.AddSingleton(new ReadReplica(NpgsqlDataSource.Create(read)));
+        services.AddScoped<IBandStore>(sp => new SqlBandStore(
+            sp.GetRequiredService<CompDbContext>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<AgingOptions>>(),
+            sp.GetRequiredService<IHttpContextAccessor>(),
+            sp.GetService<ReadReplica>()));
+        return services;
+    }
 }

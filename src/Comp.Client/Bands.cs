@@ -1,0 +1,138 @@
+using System.Globalization;
+
+namespace Comp.Client;
+
+/// <summary>
+/// Which datapoints a band covers (SPEC §4). Text filters take a comma list meaning "any of",
+/// e.g. <c>Role = "ml-engineer,research-scientist"</c>; a region matches its descendants too.
+/// Also the <c>filter</c> of a compare segment.
+/// </summary>
+public record BandFilter
+{
+    public string? Employer { get; init; }
+    public string? Role { get; init; }
+    public string? Level { get; init; }
+    public string? Region { get; init; }
+    /// <summary>Earliest effective date, inclusive.</summary>
+    public DateOnly? From { get; init; }
+    /// <summary>Latest effective date, inclusive.</summary>
+    public DateOnly? To { get; init; }
+    public string? Source { get; init; }
+    /// <summary>Only verified (true) or unverified (false) datapoints; null for both.</summary>
+    public bool? Verified { get; init; }
+
+    /// <summary>The set parameters as an escaped query string, without the leading <c>?</c>.</summary>
+    public string ToQueryString() => QueryString.Of(Parameters());
+
+    internal virtual IEnumerable<(string Name, string? Value)> Parameters() =>
+    [
+        ("employer", Employer), ("role", Role), ("level", Level), ("region", Region),
+        ("from", Date(From)), ("to", Date(To)), ("source", Source),
+        ("verified", Verified is { } verified ? (verified ? "true" : "false") : null),
+    ];
+
+    private protected static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}
+
+/// <summary>The query of <c>GET /v1/bands</c> (and position, trend, chart): filters and answer options.</summary>
+public sealed record BandQuery : BandFilter
+{
+    /// <summary><c>base</c>, <c>bonus</c>, <c>equity</c>, <c>retention</c>, <c>signon</c>, <c>total</c> (default) or <c>year1</c>.</summary>
+    public string? Component { get; init; }
+    /// <summary>Comma list of integers 1–99, e.g. <c>5,50,95</c>; default 10,25,50,75,90.</summary>
+    public string? Percentiles { get; init; }
+    /// <summary>ISO 4217 currency of the answer; default USD.</summary>
+    public string? Currency { get; init; }
+    /// <summary>Age every value to this date.</summary>
+    public DateOnly? AgedTo { get; init; }
+    /// <summary>Comma list of <c>employer</c>, <c>role</c>, <c>level</c>, <c>region</c>: one cell per distinct value.</summary>
+    public string? GroupBy { get; init; }
+
+    internal override IEnumerable<(string Name, string? Value)> Parameters() =>
+    [
+        .. base.Parameters(),
+        ("component", Component), ("percentiles", Percentiles), ("currency", Currency), ("agedTo", Date(AgedTo)), ("groupBy", GroupBy),
+    ];
+}
+
+/// <summary>The body of <c>POST /v1/bands/compare</c> and <c>POST /v1/bands/chart.svg</c>.</summary>
+public sealed record CompareRequest
+{
+    public string? Component { get; init; }
+    public string? Currency { get; init; }
+    public DateOnly? AgedTo { get; init; }
+    public string? Percentiles { get; init; }
+    /// <summary>1 to 20 segments, answered one cell each, in this order.</summary>
+    public required IReadOnlyList<CompareSegment> Segments { get; init; }
+}
+
+/// <summary>A labelled cut of the data in a comparison.</summary>
+public sealed record CompareSegment(string Label, BandFilter Filter);
+
+/// <summary>Percentile bands over one cut of the data, one cell per group.</summary>
+/// <param name="Interval"><c>quarter</c> or <c>year</c> on trend answers, else null.</param>
+public sealed record BandResponse(
+    string Component,
+    string Currency,
+    DateOnly? AgedTo,
+    string DatasetVersion,
+    string Methodology,
+    IReadOnlyList<BandCell> Cells,
+    ConversionInfo Conversion,
+    AgingInfo? Aging,
+    string? Interval);
+
+/// <summary>
+/// One cell. A suppressed cell has its <see cref="Reasons"/> and null counts and percentiles; a
+/// percentile is null where the cell is too small for it. Keys of <see cref="Percentiles"/> and
+/// <see cref="Ci"/> are <c>p10</c>, <c>p50</c>, ….
+/// </summary>
+/// <param name="Label">The segment's label (compare only).</param>
+/// <param name="Ci">A 90% confidence interval of each published percentile.</param>
+/// <param name="Confidence"><c>low</c>, <c>medium</c> or <c>high</c>; null when suppressed.</param>
+public sealed record BandCell(
+    IReadOnlyDictionary<string, string?> Group,
+    int? N,
+    int? Employers,
+    bool Suppressed,
+    IReadOnlyList<string> Reasons,
+    IReadOnlyDictionary<string, decimal?>? Percentiles,
+    string? Label,
+    IReadOnlyDictionary<string, ConfidenceInterval>? Ci,
+    string? Confidence);
+
+public sealed record ConfidenceInterval(decimal? Lower, decimal? Upper);
+
+/// <summary>The FX rates applied and the datapoints left out for want of a rate.</summary>
+public sealed record ConversionInfo(IReadOnlyList<RateUsed> RatesUsed, IReadOnlyList<LeftOut> LeftOut);
+
+public sealed record RateUsed(string Currency, DateOnly Date, decimal UsdPerUnit);
+
+public sealed record LeftOut(string Currency, int Datapoints, string Reason);
+
+/// <summary>value × (1 + annualRate)^(days / 365.25).</summary>
+public sealed record AgingInfo(DateOnly AgedTo, double AnnualRate);
+
+/// <summary>
+/// Where an amount falls in a cell: its rank on the published percentile grid; <see cref="Bound"/>
+/// is <c>below</c> or <c>above</c> outside the grid, else null.
+/// </summary>
+public sealed record PositionResponse(
+    decimal Amount,
+    string Component,
+    string Currency,
+    DateOnly? AgedTo,
+    string DatasetVersion,
+    string Methodology,
+    decimal? PercentileRank,
+    string? Bound,
+    BandCell Cell,
+    ConversionInfo Conversion,
+    AgingInfo? Aging);
+
+internal static class QueryString
+{
+    /// <summary>The parameters that have a value, escaped and joined with <c>&amp;</c>.</summary>
+    public static string Of(IEnumerable<(string Name, string? Value)> parameters) =>
+        string.Join('&', parameters.Where(p => p.Value is not null).Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value!)}"));
+}
