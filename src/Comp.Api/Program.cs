@@ -19,6 +19,7 @@ builder.Services.AddCompData(builder.Configuration);
 builder.Services.AddApiKeyAuth(builder.Configuration);
 builder.Services.AddCompRateLimits(builder.Configuration);
 builder.Services.AddApiDocumentation();
+builder.Services.AddCompTelemetry(builder.Configuration);
 builder.Services.AddValidators();
 builder.Services.AddSingleton<TaxonomyCache>();
 builder.Services.AddSingleton<JsonOptionsAccessor>();
@@ -41,6 +42,7 @@ app.UseAuthorization();
 
 app.UseApiDocumentation();
 app.MapHealth();
+app.MapCompTelemetry();
 app.MapDatapoints();
 app.MapBands();
 app.MapTaxonomy();

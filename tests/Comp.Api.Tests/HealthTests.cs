@@ -1,5 +1,6 @@
 using System.Net;
 using Comp.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
 
 namespace Comp.Api.Tests;
 
@@ -14,6 +15,23 @@ public sealed class HealthTests(CompApiFactory factory) : ApiTest(factory)
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Prometheus_metrics_are_served_only_when_enabled()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await Factory.CreateClient().GetAsync("/metrics")).StatusCode);
+
+        await using var withMetrics = Factory.WithWebHostBuilder(b => b.UseSetting("Telemetry:PrometheusEnabled", "true"));
+        var client = withMetrics.CreateClient();
+        await client.GetAsync("/v1/roles");
+        string metrics = "";
+        for (var i = 0; i < 20 && !metrics.Contains("http_server_request_duration"); i++)
+        {
+            await Task.Delay(100);
+            metrics = await client.GetStringAsync("/metrics");
+        }
+        Assert.Contains("http_server_request_duration_seconds", metrics);
     }
 
     [Fact]
