@@ -33,6 +33,7 @@ public static class ApiDocumentation
                 options.IncludeXmlComments(xml);
             options.SupportNonNullableReferenceTypes();
             options.OperationFilter<ProblemResponsesFilter>();
+            options.SchemaFilter<DemoExamplesFilter>();
         });
         return services;
     }

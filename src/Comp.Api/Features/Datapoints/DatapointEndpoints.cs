@@ -29,12 +29,14 @@ public static class DatapointEndpoints
 
         group.MapDelete("/{id:guid}", Delete)
             .RequireAuthorization(Scopes.Admin)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("DeleteDatapoint")
             .WithSummary("Retract a datapoint")
             .WithDescription("Removes a datapoint for good (admin). 404 if there is none.");
 
         group.MapGet("/{id:guid}", Get)
             .RequireAuthorization(Scopes.Ingest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("GetDatapoint")
             .WithSummary("Read back one datapoint")
             .WithDescription("Returns a stored datapoint to the key that posted it, or to an admin key.");

@@ -51,6 +51,7 @@ public static class KeyEndpoints
             .WithSummary("List API keys")
             .WithDescription("Every key with its scopes, creation, revocation and last use; never a secret.");
         group.MapDelete("/{id:guid}", Revoke)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("RevokeKey")
             .WithSummary("Revoke an API key")
             .WithDescription("The key is refused (401) from its next request on, on every route.");

@@ -51,6 +51,7 @@ public static class EmployerLevelEndpoints
 
         group.MapGet("/", Get)
             .RequireAuthorization(Scopes.Read)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("GetEmployerLevels")
             .WithSummary("An employer's level mapping")
             .WithDescription("The employer's own level names and the ladder level (L1–L9) each maps onto. 404 for an unknown employer.");
@@ -58,6 +59,7 @@ public static class EmployerLevelEndpoints
         group.MapPut("/", Put)
             .RequireAuthorization(Scopes.Admin)
             .WithJsonBody<LevelMappingRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("PutEmployerLevels")
             .WithSummary("Replace an employer's level mapping")
             .WithDescription("Replaces the whole mapping. Stored datapoints of the employer that carry an `employerLevel` and no level " +

@@ -114,12 +114,15 @@ public static class TaxonomyAdminEndpoints
         var group = app.MapGroup("/v1").WithTags("Taxonomy").RequireAuthorization(Scopes.Admin);
 
         group.MapPost("/employers", CreateEmployer).WithJsonBody<EmployerRequest>()
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithName("CreateEmployer").WithSummary("Add an employer")
             .WithDescription("Adds an employer ahead of its data (ingest also creates employers). 409 if the slug exists.");
         group.MapPost("/roles", CreateRole).WithJsonBody<RoleRequest>()
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithName("CreateRole").WithSummary("Add a role")
             .WithDescription("Extends the controlled vocabulary of roles. 409 if the slug exists.");
         group.MapPost("/regions", CreateRegion).WithJsonBody<RegionRequest>()
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithName("CreateRegion").WithSummary("Add a region")
             .WithDescription("Adds a country, subdivision or metro; the parent is implied by the code and must exist. 409 if the code exists.");
         return app;
