@@ -7,9 +7,7 @@ using Comp.Api.Infrastructure;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -57,7 +55,7 @@ public static class BatchEndpoint
     /// <param name="cancellationToken"></param>
     public static async Task<IResult> PostBatch(
         bool? allowPartial, HttpContext http, ClaimsPrincipal user, CompDbContext db, IValidator<DatapointRequest> validator,
-        IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        JsonOptionsAccessor json, CancellationToken cancellationToken)
     {
         var (key, keyError) = Idempotency.ReadKey(http.Request);
         if (keyError is not null || key is null)
@@ -69,7 +67,7 @@ public static class BatchEndpoint
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = MaxBodyBytes;
 
-        var options = json.Value.SerializerOptions;
+        var options = json.Options;
         var keyId = Guid.Parse(user.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim)!);
         var valid = new List<(int Line, DatapointRequest Request)>();
         var rejected = new List<RejectedRow>();
