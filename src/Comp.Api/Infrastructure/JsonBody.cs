@@ -55,9 +55,25 @@ public sealed class JsonBody<T> where T : class
         var errors = new Dictionary<string, string[]>();
         foreach (var property in element.EnumerateObject())
         {
-            if (!known.TryGetValue(property.Name, out var info))
+            // JsonDocument checks the structure, not the encoding: text that is not valid UTF-8 throws only when read.
+            string name;
+            try
             {
-                errors[property.Name] = [$"Unknown field '{property.Name}'. The fields are: {string.Join(", ", typeInfo.Properties.Select(p => p.Name))}."];
+                name = property.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                errors["body"] = ["A field name is not valid UTF-8."];
+                continue;
+            }
+            if (!known.TryGetValue(name, out var info))
+            {
+                errors[name] = [$"Unknown field '{name}'. The fields are: {string.Join(", ", typeInfo.Properties.Select(p => p.Name))}."];
+                continue;
+            }
+            if (TextProblem(property.Value) is { } problem)
+            {
+                errors[info.Name] = [problem];
                 continue;
             }
             try
@@ -86,6 +102,27 @@ public sealed class JsonBody<T> where T : class
             return new JsonBody<T> { Errors = new() { [ex.Path?.TrimStart('$', '.') is { Length: > 0 } p ? p : "body"] = [ex.Message] } };
         }
     }
+
+    /// <summary>Why the text in a value cannot be stored (PostgreSQL text holds no NUL), or null when it can.</summary>
+    private static string? TextProblem(JsonElement value)
+    {
+        try
+        {
+            return HasNul(value) ? "Must not contain the NUL character (U+0000)." : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return "Must be valid Unicode text (UTF-8, no lone surrogates).";
+        }
+    }
+
+    private static bool HasNul(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString()!.Contains('\0'),
+        JsonValueKind.Object => value.EnumerateObject().Any(p => p.Name.Contains('\0') || HasNul(p.Value)),
+        JsonValueKind.Array => value.EnumerateArray().Any(HasNul),
+        _ => false,
+    };
 
     private static string NestedMessage(JsonException ex) =>
         ex.Message.Contains("could not be mapped", StringComparison.Ordinal)

@@ -20,7 +20,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             BadHttpRequestException e => (e.StatusCode, "The request is not valid.", e.Message, null),
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => (499, "Client closed request.", null, null),
             _ when IsDatabaseUnavailable(exception) =>
-                (StatusCodes.Status503ServiceUnavailable, "The database is unavailable.", "Nothing was stored by this request; retry after the Retry-After delay.", null),
+                (StatusCodes.Status503ServiceUnavailable, "The database is unavailable.", "Retry after the Retry-After delay; writes sent with an Idempotency-Key are never stored twice by a retry.", null),
             _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred.", null, (Dictionary<string, string[]>?)null),
         };
         if (status == StatusCodes.Status503ServiceUnavailable)

@@ -50,6 +50,9 @@ public sealed record BandQuery
 
 public static class BandQueryParser
 {
+    public static readonly DateOnly EarliestAgedTo = new(1970, 1, 1);
+    public static readonly DateOnly LatestAgedTo = new(2999, 12, 31);
+
     public static async Task<(BandQuery? Query, Dictionary<string, string[]> Errors)> ParseAsync(
         BandRequest request, TaxonomyCache taxonomyCache, CompDbContext db, CancellationToken cancellationToken)
     {
@@ -61,7 +64,9 @@ public static class BandQueryParser
         var employerIds = new List<int>();
         if (employerSlugs.Count > 0)
         {
-            var found = await db.Employers.AsNoTracking().Where(e => employerSlugs.Contains(e.Slug))
+            // PostgreSQL text cannot hold U+0000: such a slug names no employer and is not sent.
+            var lookup = employerSlugs.Where(s => !s.Contains('\0')).ToList();
+            var found = await db.Employers.AsNoTracking().Where(e => lookup.Contains(e.Slug))
                 .ToDictionaryAsync(e => e.Slug, e => e.Id, cancellationToken);
             var unknown = employerSlugs.Where(s => !found.ContainsKey(s)).ToList();
             if (unknown.Count > 0)
@@ -117,6 +122,9 @@ public static class BandQueryParser
             Error("currency", $"Unknown currency '{currency}'. Give an ISO 4217 code in upper case, e.g. USD or EUR.");
 
         var agedTo = Date(request.AgedTo, "agedTo", Error);
+        // Far dates overflow the aged amounts (and 0001-01-01 and 9999-12-31 are PostgreSQL's infinities).
+        if (agedTo is { } aged && (aged < EarliestAgedTo || aged > LatestAgedTo))
+            Error("agedTo", $"Must be from {EarliestAgedTo:yyyy-MM-dd} to {LatestAgedTo:yyyy-MM-dd}.");
 
         var groupBy = string.IsNullOrWhiteSpace(request.GroupBy) ? [] : request.GroupBy.Split(',', StringSplitOptions.TrimEntries).ToList();
         if (groupBy.FirstOrDefault(g => !GroupKeys.All.Contains(g)) is { } badGroup)

@@ -56,6 +56,8 @@ public sealed class CompareRequestValidator : AbstractValidator<CompareRequest>
 
     public CompareRequestValidator()
     {
+        RuleLevelCascadeMode = CascadeMode.Stop;
+        RuleForEach(r => r.Segments).NotNull().WithMessage("Each segment is an object with a label and a filter.");
         RuleFor(r => r.Segments).NotEmpty().Must(s => s!.Count <= MaxSegments).WithMessage($"At most {MaxSegments} segments.");
         RuleForEach(r => r.Segments).ChildRules(segment =>
         {

@@ -74,6 +74,9 @@ public static class FxEndpoints
     public static async Task<Ok<List<FxRateResponse>>> List(string? currency, CompDbContext db, CancellationToken cancellationToken)
     {
         var rates = db.FxRates.AsNoTracking();
+        // PostgreSQL text cannot hold U+0000: no currency has such a code.
+        if (currency?.Contains('\0') == true)
+            return TypedResults.Ok(new List<FxRateResponse>());
         if (!string.IsNullOrEmpty(currency))
             rates = rates.Where(r => r.Currency == currency);
         return TypedResults.Ok(await rates.OrderBy(r => r.Currency).ThenBy(r => r.Date)

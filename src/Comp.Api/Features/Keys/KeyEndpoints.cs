@@ -29,6 +29,7 @@ public sealed class KeyRequestValidator : AbstractValidator<KeyRequest>
 {
     public KeyRequestValidator()
     {
+        RuleLevelCascadeMode = CascadeMode.Stop;
         RuleFor(k => k.Name).NotEmpty().MaximumLength(200);
         RuleFor(k => k.Scopes).NotEmpty()
             .Must(s => s!.All(Auth.Scopes.All.Contains)).WithMessage($"Scopes are any of: {string.Join(", ", Auth.Scopes.All)}.");
