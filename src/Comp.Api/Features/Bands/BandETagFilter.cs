@@ -35,7 +35,8 @@ public sealed class BandETagFilter(BandService bands, TimeProvider clock) : IEnd
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers.Vary = HeaderNames.Accept;
         var ifNoneMatch = request.Headers.IfNoneMatch.ToString();
-        if (ifNoneMatch.Length > 0 && (ifNoneMatch.Trim() == "*" || ifNoneMatch.Split(',').Any(t => t.Trim().Replace("W/", "") == etag)))
+        // Only a tag this request's own answer would carry: "*" is not honoured, as the query may not even be valid.
+        if (ifNoneMatch.Length > 0 && ifNoneMatch.Split(',').Any(t => t.Trim().Replace("W/", "") == etag))
             return Results.StatusCode(StatusCodes.Status304NotModified);
 
         var result = await next(context);

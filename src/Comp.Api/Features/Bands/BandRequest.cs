@@ -45,7 +45,7 @@ public sealed record BandRequest
     /// <example>USD</example>
     [FromQuery(Name = "currency")] public string? Currency { get; init; }
 
-    /// <summary>Age every value to this date (YYYY-MM-DD), e.g. <c>2025-01-01</c>: value × (1 + r)^(days / 365.25), r = <c>Aging:AnnualRate</c>, after currency conversion.</summary>
+    /// <summary>Age every value to this date (YYYY-MM-DD, 1970-01-01 to 2999-12-31), e.g. <c>2025-01-01</c>: value × (1 + r)^(days / 365.25), r = <c>Aging:AnnualRate</c>, after currency conversion.</summary>
     [FromQuery(Name = "agedTo")] public string? AgedTo { get; init; }
 
     /// <summary>One cell per distinct value of these keys: employer, role, level, region (comma list), e.g. <c>employer,level</c>.</summary>
