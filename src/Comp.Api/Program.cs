@@ -37,8 +37,9 @@ if (await app.RunCommandAsync(args))
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
-app.UseRejectInvalidApiKeys();
+// Before the invalid-key check: a flood of bad keys is limited per IP like any anonymous caller.
 app.UseRateLimiter();
+app.UseRejectInvalidApiKeys();
 app.UseAuthorization();
 
 app.UseApiDocumentation();

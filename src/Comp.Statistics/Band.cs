@@ -40,6 +40,11 @@ public static class Band
         if (reasons.Count > 0)
             return new BandFigures(true, reasons, null, null, null);
 
+        // Values beyond decimal's range (an absurd FX rate times a long aging) cannot be published.
+        if (!Percentiles.CanRound(sorted[0]) || !Percentiles.CanRound(sorted[^1]))
+            return new BandFigures(false, [], counts.Datapoints, counts.Employers,
+                percentiles.ToDictionary(p => Percentiles.Key(p), _ => (decimal?)null)) { Ci = new Dictionary<string, Interval>() };
+
         // Compared after rounding: a figure within half a cent of an extreme would publish it.
         var min = Percentiles.Round(sorted[0]);
         var max = Percentiles.Round(sorted[^1]);

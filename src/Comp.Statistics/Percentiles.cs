@@ -40,6 +40,9 @@ public static class Percentiles
     /// </summary>
     public static decimal Round(double value) => Math.Round((decimal)value, 2, MidpointRounding.AwayFromZero) + 0.00m;
 
+    /// <summary>Whether a value fits <see cref="Round"/>: finite and well inside decimal's range.</summary>
+    public static bool CanRound(double value) => double.IsFinite(value) && Math.Abs(value) < 1e27;
+
     /// <summary>The JSON/CSV key of a percentile: 50 → <c>p50</c>.</summary>
     public static string Key(int percentile) => $"p{percentile}";
 

@@ -38,9 +38,8 @@ public static class Idempotency
     /// </summary>
     public static async Task<IdempotencyRecord?> ClaimAsync(CompDbContext db, Guid apiKeyId, string key, string route, byte[] hash, CancellationToken cancellationToken)
     {
-        var expired = DateTimeOffset.UtcNow - Retention;
-        await db.Database.ExecuteSqlInterpolatedAsync(
-            $"DELETE FROM idempotency_records WHERE api_key_id = {apiKeyId} AND key = {key} AND created_at < {expired}", cancellationToken);
+        // Expired keys go here, on the write path, through the created_at index: no background job needed.
+        await PurgeAsync(db, cancellationToken);
         var claimed = await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO idempotency_records (api_key_id, key, route, request_hash, status_code, response_body, created_at)
             VALUES ({apiKeyId}, {key}, {route}, {hash}, 0, '', now())

@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Comp.Api.Data.Configurations;
 
-// Codes and slugs use the "C" collation: they are ASCII, compare byte-wise, and a btree on them
-// serves the prefix match (LIKE 'us-%') that region roll-ups rely on.
+// Codes and slugs use the "C" collation: they are ASCII and compare byte-wise, so groups sort the
+// same on every machine and the btree indexes need no locale.
 
 internal sealed class EmployerConfiguration : IEntityTypeConfiguration<Employer>
 {

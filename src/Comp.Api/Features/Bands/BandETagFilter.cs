@@ -7,7 +7,8 @@ using Microsoft.Net.Http.Headers;
 namespace Comp.Api.Features.Bands;
 
 /// <summary>
-/// ETags for band answers: a hash of the dataset version, the rules in force (methodology), the
+/// ETags for band answers: a hash of the dataset version and the oldest running transaction (so a
+/// tag taken while a write was in flight changes when it commits), the rules in force (methodology), the
 /// day (confidence grades age), and the request (route, query, body, Accept). A matching
 /// If-None-Match answers 304 before any band is computed.
 /// </summary>
@@ -18,7 +19,7 @@ public sealed class BandETagFilter(BandService bands, TimeProvider clock) : IEnd
         var http = context.HttpContext;
         var request = http.Request;
         var key = new StringBuilder()
-            .Append(await bands.DatasetVersionAsync(http.RequestAborted)).Append('\n')
+            .Append(await bands.SnapshotTokenAsync(http.RequestAborted)).Append('\n')
             .Append(bands.Methodology()).Append('\n')
             .Append(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).ToString("O")).Append('\n')
             .Append(request.Method).Append(' ').Append(request.Path).Append(request.QueryString).Append('\n')

@@ -120,6 +120,8 @@ public static class BandQueryParser
         var currency = string.IsNullOrEmpty(request.Currency) ? "USD" : request.Currency;
         if (!Currencies.IsKnown(currency))
             Error("currency", $"Unknown currency '{currency}'. Give an ISO 4217 code in upper case, e.g. USD or EUR.");
+        else if (!taxonomy.RatedCurrencies.Contains(currency))
+            Error("currency", $"No FX rate for {currency}: bands are answered in currencies the FX table covers (GET /v1/fx-rates).");
 
         var agedTo = Date(request.AgedTo, "agedTo", Error);
         // Far dates overflow the aged amounts (and 0001-01-01 and 9999-12-31 are PostgreSQL's infinities).

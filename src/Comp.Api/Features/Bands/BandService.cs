@@ -17,9 +17,10 @@ public sealed class BandService(
     {
         var version = await DatasetVersionAsync(cancellationToken);
         var data = await store.GetAsync(query, cancellationToken);
-        return new BandResponse(Components.Name(query.Component), query.Currency, query.AgedTo, version, Methodology(), data.Cells.Select(c => ToCell(c, query)).ToList())
+        var cells = data.Cells.Select(c => (Values: c, Published: ToCell(c, query))).ToList();
+        return new BandResponse(Components.Name(query.Component), query.Currency, query.AgedTo, version, Methodology(), cells.Select(c => c.Published).ToList())
         {
-            Conversion = new ConversionInfo(data.Rates, data.LeftOut),
+            Conversion = Conversion(cells, data.LeftOut, query.Currency),
             Aging = AgingOf(query),
             Interval = query.Interval,
         };
@@ -29,23 +30,20 @@ public sealed class BandService(
     public async Task<BandResponse> CompareAsync(IReadOnlyList<(string Label, BandQuery Query)> segments, CancellationToken cancellationToken)
     {
         var version = await DatasetVersionAsync(cancellationToken);
-        var cells = new List<BandCell>(segments.Count);
-        var rates = new HashSet<RateUsed>();
+        var cells = new List<(CellValues Values, BandCell Published)>(segments.Count);
         var leftOut = new Dictionary<string, int>();
         foreach (var (label, query) in segments)
         {
             var data = await store.GetAsync(query, cancellationToken);
-            cells.Add(ToCell(data.Cells.Single(), query) with { Label = label });
-            rates.UnionWith(data.Rates);
-            foreach (var l in data.LeftOut)
-                leftOut[l.Currency] = leftOut.GetValueOrDefault(l.Currency) + l.Datapoints;
+            var cell = data.Cells.Single();
+            cells.Add((cell, ToCell(cell, query) with { Label = label }));
+            foreach (var (currency, count) in data.LeftOut)
+                leftOut[currency] = leftOut.GetValueOrDefault(currency) + count;
         }
         var first = segments[0].Query;
-        return new BandResponse(Components.Name(first.Component), first.Currency, first.AgedTo, version, Methodology(), cells)
+        return new BandResponse(Components.Name(first.Component), first.Currency, first.AgedTo, version, Methodology(), cells.Select(c => c.Published).ToList())
         {
-            Conversion = new ConversionInfo(
-                rates.OrderBy(r => r.Currency, StringComparer.Ordinal).ThenBy(r => r.Date).ToList(),
-                leftOut.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => new LeftOut(l.Key, l.Value, $"no FX rate between {l.Key} and {first.Currency}")).ToList()),
+            Conversion = Conversion(cells, leftOut, first.Currency),
             Aging = AgingOf(first),
         };
     }
@@ -66,6 +64,23 @@ public sealed class BandService(
             Conversion = band.Conversion,
             Aging = band.Aging,
         };
+    }
+
+    /// <summary>
+    /// The rates behind published cells only (a suppressed cell's rate dates would tell when its
+    /// data is from), and the left-out counts, each withheld below the disclosure minimum.
+    /// </summary>
+    private ConversionInfo Conversion(IEnumerable<(CellValues Values, BandCell Published)> cells, IReadOnlyDictionary<string, int> leftOut, string currency)
+    {
+        var minimum = rules.CurrentValue.MinDatapoints;
+        var rates = cells.Where(c => !c.Published.Suppressed).SelectMany(c => c.Values.Rates).Distinct()
+            .OrderBy(r => r.Currency, StringComparer.Ordinal).ThenBy(r => r.Date).ToList();
+        var left = leftOut.OrderBy(l => l.Key, StringComparer.Ordinal)
+            .Select(l => l.Value >= minimum
+                ? new LeftOut(l.Key, l.Value, $"no FX rate between {l.Key} and {currency}")
+                : new LeftOut(l.Key, null, $"no FX rate between {l.Key} and {currency}; fewer than {minimum} datapoints, count withheld"))
+            .ToList();
+        return new ConversionInfo(rates, left);
     }
 
     private BandCell ToCell(CellValues cell, BandQuery query)
@@ -95,6 +110,9 @@ public sealed class BandService(
     /// older than the data, never newer. The ETag filter reads it first.
     /// </summary>
     public Task<string> DatasetVersionAsync(CancellationToken cancellationToken) => store.DatasetVersionAsync(cancellationToken);
+
+    /// <inheritdoc cref="IBandStore.SnapshotTokenAsync"/>
+    public Task<string> SnapshotTokenAsync(CancellationToken cancellationToken) => store.SnapshotTokenAsync(cancellationToken);
 
     public static string Methodology(DisclosureRules rules, double annualRate) =>
         "percentile_cont (Hyndman-Fan type 7); values rounded to 2 decimals; " + rules.Describe() +

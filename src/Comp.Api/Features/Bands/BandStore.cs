@@ -12,22 +12,34 @@ public sealed record CellValues(IReadOnlyDictionary<string, string?> Group, doub
 {
     /// <summary>The mean effective date of the cell's datapoints (for the confidence grade).</summary>
     public DateOnly? MeanEffectiveDate { get; init; }
+
+    /// <summary>The FX rates applied to the cell's values (named in the response only if the cell is published).</summary>
+    public IReadOnlyCollection<RateUsed> Rates { get; init; } = [];
 }
 
 /// <summary>An FX rate a band used: USD per unit of <paramref name="Currency"/> from <paramref name="Date"/> on.</summary>
 public sealed record RateUsed(string Currency, DateOnly Date, double UsdPerUnit);
 
-/// <summary>Datapoints a band could not count, and why.</summary>
-public sealed record LeftOut(string Currency, int Datapoints, string Reason);
+/// <summary>
+/// Datapoints a band could not count, and why. The count is null when it is below the disclosure
+/// minimum: an exact small count would reveal what a suppressed cell hides.
+/// </summary>
+public sealed record LeftOut(string Currency, int? Datapoints, string Reason);
 
-/// <summary>Everything a store answers for one band query.</summary>
-public sealed record BandData(IReadOnlyList<CellValues> Cells, IReadOnlyList<RateUsed> Rates, IReadOnlyList<LeftOut> LeftOut);
+/// <summary>Everything a store answers for one band query: the cells, and how many values per currency had no rate.</summary>
+public sealed record BandData(IReadOnlyList<CellValues> Cells, IReadOnlyDictionary<string, int> LeftOut);
 
 /// <summary>Where band cells come from. PostgreSQL today; an in-memory index may answer later.</summary>
 public interface IBandStore
 {
     /// <summary>The version of the data this request's answers are computed from; read once per request, before any cell.</summary>
     Task<string> DatasetVersionAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The version plus the oldest transaction still running, for ETags: the version moves when a
+    /// write starts (a sequence is not transactional), so a tag must also change when it commits.
+    /// </summary>
+    Task<string> SnapshotTokenAsync(CancellationToken cancellationToken);
 
     Task<BandData> GetAsync(BandQuery query, CancellationToken cancellationToken);
 }
@@ -60,8 +72,10 @@ public sealed class SqlBandStore(
     public const string ReadFromHeader = "X-Comp-Read-From";
 
     private string? version;
+    private string? snapshotToken;
     private NpgsqlLogSequenceNumber primaryLsn;
     private NpgsqlConnection? replicaConnection;
+    private bool replicaBehind;
 
     /// <summary>
     /// The dataset version and the primary's WAL position, read together from the primary. Band
@@ -74,12 +88,20 @@ public sealed class SqlBandStore(
             return version;
         var connection = await PrimaryAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
-            $"SELECT last_value, CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END FROM {CompDbContext.DatasetVersionSequence}", connection);
+            "SELECT last_value, CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END, " +
+            $"pg_snapshot_xmin(pg_current_snapshot())::text FROM {CompDbContext.DatasetVersionSequence}", connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         version = reader.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture);
         primaryLsn = reader.GetFieldValue<NpgsqlLogSequenceNumber>(1);
+        snapshotToken = version + ":" + reader.GetString(2);
         return version;
+    }
+
+    public async Task<string> SnapshotTokenAsync(CancellationToken cancellationToken)
+    {
+        await DatasetVersionAsync(cancellationToken);
+        return snapshotToken!;
     }
 
     public async Task<BandData> GetAsync(BandQuery query, CancellationToken cancellationToken)
@@ -103,11 +125,11 @@ public sealed class SqlBandStore(
     private async Task<NpgsqlConnection> ReadConnectionAsync(CancellationToken cancellationToken)
     {
         await DatasetVersionAsync(cancellationToken);
-        if (replica is not null)
+        if (replica is not null && replicaConnection is null && !replicaBehind)
         {
-            if (replicaConnection is null)
+            var connection = await replica.DataSource.OpenConnectionAsync(cancellationToken);
+            try
             {
-                var connection = await replica.DataSource.OpenConnectionAsync(cancellationToken);
                 var waited = System.Diagnostics.Stopwatch.StartNew();
                 while (true)
                 {
@@ -120,17 +142,23 @@ public sealed class SqlBandStore(
                     }
                     if (waited.Elapsed >= ReadReplica.MaxWait)
                     {
-                        await connection.DisposeAsync();
+                        // Remembered for the rest of the request: a compare of 20 segments waits once, not 20 times.
+                        replicaBehind = true;
                         break;
                     }
                     await Task.Delay(20, cancellationToken);
                 }
             }
-            if (replicaConnection is not null)
+            finally
             {
-                SetReadFrom("replica");
-                return replicaConnection;
+                if (replicaConnection is null)
+                    await connection.DisposeAsync();
             }
+        }
+        if (replicaConnection is not null)
+        {
+            SetReadFrom("replica");
+            return replicaConnection;
         }
         SetReadFrom("primary");
         return await PrimaryAsync(cancellationToken);
@@ -149,7 +177,6 @@ public sealed class SqlBandStore(
     {
         var keys = query.GroupBy.Count;
         var cells = new List<CellValues>();
-        var rates = new HashSet<RateUsed>();
         var leftOut = new Dictionary<string, int>();
         string?[]? currentGroup = null;
         var builder = new CellBuilder();
@@ -182,9 +209,9 @@ public sealed class SqlBandStore(
                     continue;
                 }
                 if (!reader.IsDBNull(keys + 2))
-                    rates.Add(new RateUsed(currency, reader.GetFieldValue<DateOnly>(keys + 2), reader.GetDouble(keys + 3)));
+                    builder.Rates.Add(new RateUsed(currency, reader.GetFieldValue<DateOnly>(keys + 2), reader.GetDouble(keys + 3)));
                 if (!reader.IsDBNull(keys + 4))
-                    rates.Add(new RateUsed(query.Currency, reader.GetFieldValue<DateOnly>(keys + 4), reader.GetDouble(keys + 5)));
+                    builder.Rates.Add(new RateUsed(query.Currency, reader.GetFieldValue<DateOnly>(keys + 4), reader.GetDouble(keys + 5)));
                 builder.Add(employerId, reader.GetFieldValue<double[]>(keys + 7), reader.GetInt64(keys + 8));
             }
         }
@@ -193,11 +220,7 @@ public sealed class SqlBandStore(
         if (keys == 0 && cells.Count == 0)
             cells.Add(builder.Build(query.GroupBy, [])); // an empty cut is still one (empty) cell
 
-        return new BandData(
-            cells,
-            rates.OrderBy(r => r.Currency, StringComparer.Ordinal).ThenBy(r => r.Date).ToList(),
-            leftOut.OrderBy(l => l.Key, StringComparer.Ordinal)
-                .Select(l => new LeftOut(l.Key, l.Value, $"no FX rate between {l.Key} and {query.Currency}")).ToList());
+        return new BandData(cells, leftOut);
     }
 
     private static readonly DateOnly Epoch = new(2000, 1, 1);
@@ -208,6 +231,8 @@ public sealed class SqlBandStore(
         private readonly List<double[]> parts = [];
         private readonly Dictionary<int, int> perEmployer = [];
         private long daySum;
+
+        public HashSet<RateUsed> Rates { get; private set; } = [];
 
         public void Add(int employerId, double[] values, long days)
         {
@@ -233,7 +258,9 @@ public sealed class SqlBandStore(
                 new CellCounts(values.Length, perEmployer.Count, perEmployer.Count == 0 ? 0 : perEmployer.Values.Max()))
             {
                 MeanEffectiveDate = values.Length == 0 ? null : Epoch.AddDays((int)(daySum / values.Length)),
+                Rates = Rates,
             };
+            Rates = [];
             parts.Clear();
             perEmployer.Clear();
             daySum = 0;

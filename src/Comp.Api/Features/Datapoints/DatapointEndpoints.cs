@@ -59,6 +59,8 @@ public static class DatapointEndpoints
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(async ct =>
         {
+            // A retried attempt must not find the failed attempt's entity still tracked (it would insert twice).
+            db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             // The parsed body, serialized again, identifies the request: whitespace or field order do not matter.
             var hash = Idempotency.Hash(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(request, json.Options));

@@ -84,7 +84,7 @@ public static class FxEndpoints
     }
 
     public static async Task<Results<Ok<FxUpsertResponse>, ValidationProblem>> Upsert(
-        HttpRequest request, IValidator<FxRateRequest> validator, CompDbContext db, CancellationToken cancellationToken)
+        HttpRequest request, IValidator<FxRateRequest> validator, CompDbContext db, Taxonomy.TaxonomyCache taxonomy, CancellationToken cancellationToken)
     {
         var (rates, errors) = await JsonArrayBody.ReadAsync<FxRateRequest>(request, validator, maxItems: 10_000, cancellationToken);
         if (errors.Count > 0)
@@ -106,6 +106,7 @@ public static class FxEndpoints
             }
             await transaction.CommitAsync(ct);
         }, cancellationToken);
+        taxonomy.Invalidate(); // the set of currencies with a rate may have grown
         return TypedResults.Ok(new FxUpsertResponse(rates.Count));
     }
 }

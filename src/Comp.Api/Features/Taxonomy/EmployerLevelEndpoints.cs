@@ -94,6 +94,7 @@ public static class EmployerLevelEndpoints
         var strategy = db.Database.CreateExecutionStrategy();
         var remapped = await strategy.ExecuteAsync(async ct =>
         {
+            db.ChangeTracker.Clear(); // a retried attempt starts from nothing tracked
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             await db.EmployerLevels.Where(l => l.EmployerId == employer.Id).ExecuteDeleteAsync(ct);
             db.EmployerLevels.AddRange(levels.Select(l => new EmployerLevel { EmployerId = employer.Id, Name = l.Key, Level = l.Value }));

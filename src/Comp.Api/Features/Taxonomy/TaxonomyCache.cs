@@ -11,6 +11,9 @@ public sealed class TaxonomySnapshot
     public required IReadOnlyDictionary<string, Region> Regions { get; init; }
     public required ILookup<string, Region> Children { get; init; }
 
+    /// <summary>Currencies with at least one FX rate (USD, the base, included).</summary>
+    public required IReadOnlySet<string> RatedCurrencies { get; init; }
+
     /// <summary>The region and all its descendants, by the parent links (not by code prefix).</summary>
     public IReadOnlyList<string> RegionAndDescendants(string code)
     {
@@ -71,12 +74,14 @@ public sealed class TaxonomyCache(IServiceScopeFactory scopes)
         var roles = await db.Roles.AsNoTracking().ToDictionaryAsync(r => r.Slug, StringComparer.Ordinal, cancellationToken);
         var levels = await db.Levels.AsNoTracking().ToDictionaryAsync(l => l.Code, StringComparer.Ordinal, cancellationToken);
         var regions = await db.Regions.AsNoTracking().ToDictionaryAsync(r => r.Code, StringComparer.Ordinal, cancellationToken);
+        var rated = (await db.FxRates.AsNoTracking().Select(r => r.Currency).Distinct().ToListAsync(cancellationToken)).Append("USD");
         return new TaxonomySnapshot
         {
             Roles = roles,
             Levels = levels,
             Regions = regions,
             Children = regions.Values.Where(r => r.ParentCode is not null).ToLookup(r => r.ParentCode!, StringComparer.Ordinal),
+            RatedCurrencies = rated.Select(c => c.Trim()).ToHashSet(StringComparer.Ordinal),
         };
     }
 }

@@ -58,7 +58,7 @@ public sealed class CurrencyAndAgingTests(CompApiFactory factory) : ApiTest(fact
     public async Task A_value_in_a_currency_without_any_rate_is_left_out_and_counted_never_converted_one_to_one()
     {
         await Factory.InsertAsync(Rows("USD", new DateOnly(2024, 3, 1), 90_000, 95_000, 100_000, 105_000, 110_000)
-            .Concat(Rows("NGN", new DateOnly(2024, 3, 1), 50_000_000, 60_000_000)).ToList());
+            .Concat(Rows("NGN", new DateOnly(2024, 3, 1), 50_000_000, 60_000_000, 70_000_000, 80_000_000, 90_000_000, 95_000_000)).ToList());
 
         var band = await BandsAsync(Factory.CreateClient(), "employer=acme&component=base&percentiles=50");
 
@@ -67,13 +67,28 @@ public sealed class CurrencyAndAgingTests(CompApiFactory factory) : ApiTest(fact
         Assert.Equal(100_000.00m, cell.GetProperty("percentiles").GetProperty("p50").GetDecimal());
         var leftOut = Assert.Single(band.GetProperty("conversion").GetProperty("leftOut").EnumerateArray());
         Assert.Equal("NGN", leftOut.GetProperty("currency").GetString());
-        Assert.Equal(2, leftOut.GetProperty("datapoints").GetInt32());
+        Assert.Equal(6, leftOut.GetProperty("datapoints").GetInt32());
         Assert.Contains("no FX rate", leftOut.GetProperty("reason").GetString());
 
-        // Asked in NGN itself, the NGN values need no rate; the USD ones cannot be converted.
-        var ngn = await BandsAsync(Factory.CreateClient(), "employer=acme&component=base&currency=NGN");
-        Assert.True(Assert.Single(ngn.GetProperty("cells").EnumerateArray()).GetProperty("suppressed").GetBoolean());
-        Assert.Equal(5, Assert.Single(ngn.GetProperty("conversion").GetProperty("leftOut").EnumerateArray()).GetProperty("datapoints").GetInt32());
+        // A band cannot be asked in a currency without any rate.
+        var ngn = await Factory.CreateClient().GetAsync("/v1/bands?employer=acme&component=base&currency=NGN");
+        Assert.Equal(HttpStatusCode.BadRequest, ngn.StatusCode);
+        Assert.Contains("No FX rate for NGN", (await JsonAsync(ngn)).GetProperty("errors").GetProperty("currency")[0].GetString());
+    }
+
+    [Fact]
+    public async Task A_small_left_out_count_is_withheld_and_a_suppressed_cell_names_no_rate()
+    {
+        // Two NGN values (no rate) and three EUR values: the cell of three is suppressed.
+        await Factory.InsertAsync(Rows("NGN", new DateOnly(2024, 3, 1), 50_000_000, 60_000_000)
+            .Concat(Rows("EUR", new DateOnly(2024, 5, 15), 90_000, 95_000, 100_000)).ToList());
+
+        var band = await BandsAsync(Factory.CreateClient(), "employer=acme&component=base");
+
+        Assert.True(Assert.Single(band.GetProperty("cells").EnumerateArray()).GetProperty("suppressed").GetBoolean());
+        var leftOut = Assert.Single(band.GetProperty("conversion").GetProperty("leftOut").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, leftOut.GetProperty("datapoints").ValueKind);
+        Assert.Empty(band.GetProperty("conversion").GetProperty("ratesUsed").EnumerateArray());
     }
 
     [Fact]
