@@ -1,0 +1,85 @@
+using System.Globalization;
+
+namespace Comp.Benchmarks;
+
+/// <summary>The command line (see <see cref="Usage"/>).</summary>
+public sealed record Options
+{
+    public int Rows { get; init; } = 1_000_000;
+    public string ApiUrl { get; init; } = "http://127.0.0.1:8096";
+    public string? Key { get; init; }
+    public string? Pg { get; init; }
+    public int Runs { get; init; } = 30;
+    public int Concurrency { get; init; } = 8;
+    public int Seconds { get; init; } = 20;
+    public string Out { get; init; } = ".local/bench";
+    public int? ApiPid { get; init; }
+    public bool SkipLoad { get; init; }
+    public ulong Seed { get; init; } = 20261125;
+    public int BatchRows { get; init; } = 50_000;
+    public string Psql { get; init; } = "psql";
+    public string? Commit { get; init; }
+    public string? Label { get; init; }
+    public bool DescribeData { get; init; }
+
+    public const string Usage = """
+        Comp.Benchmarks: issue 8's side-by-side benchmark of the Comp API against PostgreSQL on the same data.
+
+          --rows N          datapoints to generate and load (default 1000000)
+          --api URL         the API (default http://127.0.0.1:8096)
+          --key KEY         an admin (or ingest+read) API key
+          --pg CONN         Npgsql connection string of the database the API uses (percentile_cont, \copy)
+          --runs N          timed repetitions per cut (default 30)
+          --concurrency N   concurrent clients in the throughput phase (default 8)
+          --seconds N       length of the throughput phase (default 20)
+          --out DIR         where results.md and results.json go (default .local/bench)
+          --api-pid PID     the API process, for VmRSS from /proc/PID/status
+          --skip-load       reuse the rows already loaded (no ingest measurement)
+          --seed N          seed of the dataset and of the random percentiles (default 20261125)
+          --batch N         rows per batch request (default 50000, the API's maximum)
+          --psql PATH       the psql binary (default psql on PATH)
+          --commit TEXT     the code version measured, for the report
+          --label TEXT      a free-text note for the report (e.g. the machine's name)
+          --describe-data   only generate the rows and print their distributions (no API, no database)
+        """;
+
+    public static Options Parse(string[] args)
+    {
+        var o = new Options();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value");
+            int Int() => int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v > 0
+                ? v : throw new ArgumentException($"{name} needs a positive integer");
+            o = name switch
+            {
+                "--rows" => o with { Rows = Int() },
+                "--api" => o with { ApiUrl = Value().TrimEnd('/') },
+                "--key" => o with { Key = Value() },
+                "--pg" => o with { Pg = Value() },
+                "--runs" => o with { Runs = Int() },
+                "--concurrency" => o with { Concurrency = Int() },
+                "--seconds" => o with { Seconds = Int() },
+                "--out" => o with { Out = Value() },
+                "--api-pid" => o with { ApiPid = Int() },
+                "--skip-load" => o with { SkipLoad = true },
+                "--seed" => o with { Seed = ulong.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--batch" => o with { BatchRows = Math.Min(Int(), 50_000) },
+                "--psql" => o with { Psql = Value() },
+                "--commit" => o with { Commit = Value() },
+                "--label" => o with { Label = Value() },
+                "--describe-data" => o with { DescribeData = true },
+                "-h" or "--help" => throw new ArgumentException(""),
+                _ => throw new ArgumentException($"unknown option {name}"),
+            };
+        }
+        if (o.DescribeData)
+            return o;
+        if (o.Key is null)
+            throw new ArgumentException("--key is required (the batch route needs the ingest scope)");
+        if (o.Pg is null)
+            throw new ArgumentException("--pg is required (the same database the API uses)");
+        return o;
+    }
+}

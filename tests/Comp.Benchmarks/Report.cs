@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Comp.Benchmarks;
+
+/// <summary>results.json (everything, machine-readable) and results.md (the tables).</summary>
+public static class Report
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static async Task WriteAsync(Results results, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        await File.WriteAllTextAsync(Path.Combine(directory, "results.json"), JsonSerializer.Serialize(results, Json) + "\n");
+        await File.WriteAllTextAsync(Path.Combine(directory, "results.md"), Markdown(results));
+    }
+
+    private static string N(double v, string format = "N0") => double.IsNaN(v) ? "—" : v.ToString(format, CultureInfo.InvariantCulture);
+
+    private static string Ms(double ms) => double.IsNaN(ms) ? "—"
+        : ms < 10 ? ms.ToString("0.00", CultureInfo.InvariantCulture) + " ms"
+        : ms < 100 ? ms.ToString("0.0", CultureInfo.InvariantCulture) + " ms"
+        : ms.ToString("N0", CultureInfo.InvariantCulture) + " ms";
+
+    private static string MiB(long? bytes) => bytes is { } b ? (b / 1048576.0).ToString("N1", CultureInfo.InvariantCulture) + " MiB" : "—";
+
+    /// <summary>The tables (the process runs with invariant globalization, so numbers format the same everywhere).</summary>
+    public static string Markdown(Results r)
+    {
+        var md = new StringBuilder();
+        var rows = r.Dataset?.RowsInDatabase ?? r.Settings.Rows;
+        md.AppendLine($"# Comp benchmark: {rows:N0} datapoints").AppendLine();
+        md.AppendLine($"- Machine: {r.Machine.Describe()}; {r.Machine.Os}; {r.Machine.Dotnet}" +
+            (r.Settings.Label is { } label ? $"; {label}" : ""));
+        md.AppendLine($"- Database: {r.Machine.PostgreSql ?? "?"} on the same machine, loopback " +
+            $"({string.Join(", ", r.Machine.PostgreSqlSettings.Select(s => $"{s.Key}={s.Value}"))})");
+        md.AppendLine($"- API: {r.Settings.Api} (Release, its own process{(r.Settings.ApiPid is { } pid ? $", pid {pid}" : "")})" +
+            (r.Settings.Commit is { } commit ? $", code {commit}" : ""));
+        md.AppendLine($"- Run: {r.StartedAt:yyyy-MM-dd HH:mm} UTC, {(r.FinishedAt - r.StartedAt).TotalMinutes:0.0} min; seed {r.Settings.Seed}; " +
+            $"{r.Settings.Runs} timed runs per cut; {r.Settings.Concurrency} clients × {r.Settings.Seconds} s of throughput");
+        if (r.Dataset is { } d)
+        {
+            md.AppendLine($"- Data: {d.RowsInDatabase:N0} datapoints from {d.EmployersInData:N0} employers " +
+                $"({(d.Generated ? "generated and loaded by this run" : "loaded by an earlier run")}), effective {d.Dates}; " +
+                $"{d.NonUsdShare:P1} not in USD ({string.Join(", ", d.RowsByCurrency.Select(c => $"{c.Key} {c.Value:N0}"))}); " +
+                $"datapoints table with indexes {MiB(d.TableBytes)}");
+        }
+        md.AppendLine();
+
+        if (r.Ingest is { } ingest)
+        {
+            md.AppendLine("## Ingest").AppendLine();
+            md.AppendLine("| path | rows | seconds | rows/s |");
+            md.AppendLine("|---|---:|---:|---:|");
+            md.AppendLine($"| API: {ingest.Api.Method} | {ingest.Api.Rows:N0} | {N(ingest.Api.Seconds, "0.00")} | {N(ingest.Api.RowsPerSecond)} |");
+            var parts = ingest.Copy.PartsSeconds.Count == 0 ? "" :
+                $" (\\copy {N(ingest.Copy.PartsSeconds.GetValueOrDefault("copy"), "0.00")} s, insert {N(ingest.Copy.PartsSeconds.GetValueOrDefault("insert"), "0.00")} s)";
+            md.AppendLine($"| {ingest.Copy.Method}{parts} | {ingest.Copy.Rows:N0} | {N(ingest.Copy.Seconds, "0.00")} | {N(ingest.Copy.RowsPerSecond)} |");
+            md.AppendLine();
+            md.AppendLine($"API rows/s ÷ `\\copy` rows/s = **{N(ingest.ApiOverCopy, "0.00")}**; one batch of " +
+                $"{r.Settings.BatchRows:N0} rows: p50 {Ms(ingest.BatchP50Ms)}, p99 {Ms(ingest.BatchP99Ms)}. The copied duplicates were deleted " +
+                $"and the table vacuumed and analysed before the cuts ({N(ingest.CleanupSeconds, "0.0")} s).");
+            md.AppendLine();
+        }
+
+        if (r.Cuts.Count > 0)
+        {
+            md.AppendLine("## Band latency: API vs `percentile_cont` in PostgreSQL").AppendLine();
+            md.AppendLine("| cut | query | rows | cells (published) | API p50 | API p99 | SQL p50 | SQL p99 | SQL/API p50 | SQL/API p99 | figures checked | mismatches |");
+            md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var c in r.Cuts)
+            {
+                md.AppendLine($"| {c.Name} | `{c.Query}` | {c.RowsInCut:N0} | {c.Cells:N0} ({c.PublishedCells:N0}) | " +
+                    $"{Ms(c.Api.MedianMs)} | {Ms(c.Api.P99Ms)} | {Ms(c.Sql.MedianMs)} | {Ms(c.Sql.P99Ms)} | {N(c.SqlOverApiMedian, "0.00")} | " +
+                    $"{N(c.SqlOverApiP99, "0.00")} | {c.FiguresCompared:N0} | {c.Mismatches} |");
+            }
+            md.AppendLine();
+            md.AppendLine($"{r.Settings.Runs} timed runs per cut after one untimed warm-up, API and SQL alternating which goes first; " +
+                "every run asks 3–6 random percentiles (1–99), the same list to both sides, so no answer can come from a cache keyed by the query. " +
+                "API: `GET /v1/bands` through the typed client, from sending the request to the parsed answer. SQL: the same cut as one " +
+                "`percentile_cont(…) WITHIN GROUP (ORDER BY v)` query through Npgsql (same value expression, region tree, FX rule and aging), " +
+                "from sending the command to reading its last row. p99 is nearest-rank (with fewer than 100 runs, the slowest run). " +
+                "SQL/API > 1 means the API answered faster. Every published figure is checked against `percentile_cont` (|Δ| ≤ 0.01) and every " +
+                "published cell's n against the SQL count.");
+            md.AppendLine();
+        }
+
+        if (r.Throughput is { } t)
+        {
+            md.AppendLine("## Throughput of `GET /v1/bands`").AppendLine();
+            md.AppendLine("| clients | seconds | answers | errors | requests/s | p50 | p99 |");
+            md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+            md.AppendLine($"| {t.Concurrency} | {N(t.Seconds, "0.0")} | {t.Requests:N0} | {t.Errors:N0} | {N(t.RequestsPerSecond, "N1")} | {Ms(t.P50Ms)} | {Ms(t.P99Ms)} |");
+            md.AppendLine();
+            md.AppendLine("Each client sends its next request when the last is answered (closed loop, loopback, the benchmark on the same cores); " +
+                "cut and percentiles random per request. By cut: " +
+                string.Join("; ", t.ByCut.Select(c => $"{c.Key} {c.Value.Requests:N0} (p50 {Ms(c.Value.P50Ms)}, p99 {Ms(c.Value.P99Ms)})")) + ".");
+            if (t.ErrorKinds.Count > 0)
+                md.AppendLine().AppendLine("Errors: " + string.Join(", ", t.ErrorKinds.Select(e => $"{e.Key} ×{e.Value}")) + ".");
+            md.AppendLine();
+        }
+
+        if (r.Memory is { } m)
+        {
+            md.AppendLine("## API memory").AppendLine();
+            md.AppendLine("| moment | VmRSS |");
+            md.AppendLine("|---|---:|");
+            md.AppendLine($"| before the load (baseline) | {MiB(m.BaselineRssBytes)} |");
+            md.AppendLine($"| after the load | {MiB(m.AfterLoadRssBytes)} |");
+            md.AppendLine($"| after the cuts | {MiB(m.AfterCutsRssBytes)} |");
+            md.AppendLine($"| after the throughput phase | {MiB(m.FinalRssBytes)} |");
+            md.AppendLine($"| peak (VmHWM) | {MiB(m.PeakRssBytes)} |");
+            md.AppendLine();
+            md.AppendLine($"RSS per datapoint: **{(m.RssBytesPerDatapoint is { } per ? N(per, "0.0") + " bytes" : "—")}** " +
+                $"(final RSS ÷ {m.Datapoints:N0}); above the baseline: {(m.AddedRssBytesPerDatapoint is { } added ? N(added, "0.0") + " bytes" : "—")}. {m.Note}");
+            md.AppendLine();
+        }
+
+        if (r.Problems.Count > 0)
+        {
+            md.AppendLine("## Problems").AppendLine();
+            foreach (var p in r.Problems)
+                md.AppendLine($"- {p}");
+            md.AppendLine();
+        }
+        var mismatches = r.Cuts.SelectMany(c => c.MismatchExamples).ToList();
+        if (mismatches.Count > 0)
+        {
+            md.AppendLine("## Mismatches (first examples)").AppendLine();
+            foreach (var mismatch in mismatches.Take(30))
+                md.AppendLine($"- {mismatch}");
+            md.AppendLine();
+        }
+        return md.ToString();
+    }
+}
