@@ -193,12 +193,8 @@ public static class DemoDataset
             VALUES ({KeyId}, 'demo-loader', ARRAY['ingest'], {System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)}, now(), now())
             ON CONFLICT (id) DO NOTHING
             """, cancellationToken);
-        foreach (var (slug, name) in Employers)
-        {
-            await db.Database.ExecuteSqlInterpolatedAsync(
-                $"INSERT INTO employers (slug, name, created_at) VALUES ({slug}, {name}, now()) ON CONFLICT (slug) DO NOTHING", cancellationToken);
-        }
-        var employerIds = await db.Employers.ToDictionaryAsync(e => e.Slug, e => e.Id, cancellationToken);
+        var employerIds = (await Features.Datapoints.DatapointStore.EnsureEmployersAsync(db, Employers.Select(e => (e.Slug, (string?)e.Name)), cancellationToken))
+            .ToDictionary(e => e.Key, e => e.Value.Id);
         foreach (var (employer, mapping) in LevelMappings)
         {
             if (!await db.EmployerLevels.AnyAsync(l => l.EmployerId == employerIds[employer], cancellationToken))

@@ -105,7 +105,7 @@ public static class BatchEndpoint
             return Problems.Validation("body", "The batch holds no rows.");
 
         // Employer level mappings, once per employer of the batch.
-        var mappings = await LevelMappingsAsync(db, valid.Select(v => v.Request.Employer!).Distinct().ToArray(), cancellationToken);
+        var mappings = await DatapointStore.LevelMappingsAsync(db, valid.Select(v => v.Request.Employer!).Distinct().ToArray(), cancellationToken);
         var rows = new List<(int Line, DatapointRequest Request, LevelResolution Level)>(valid.Count);
         foreach (var (line, request) in valid)
         {
@@ -131,10 +131,10 @@ public static class BatchEndpoint
                 await transaction.RollbackAsync(ct);
                 return Idempotency.Replay(earlier, Route, hash, http);
             }
-            var employerIds = await EnsureEmployersAsync(db, rows.Select(r => (r.Request.Employer!, r.Request.EmployerName)), ct);
+            var employers = await DatapointStore.EnsureEmployersAsync(db, rows.Select(r => (r.Request.Employer!, r.Request.EmployerName)), ct);
             await CopyAsync(db, rows.Select(r =>
             {
-                var entity = DatapointStore.ToEntity(r.Request, employerIds[r.Request.Employer!], keyId);
+                var entity = DatapointStore.ToEntity(r.Request, employers[r.Request.Employer!].Id, keyId);
                 entity.Level = r.Level.Level;
                 entity.LevelMapped = r.Level.Mapped;
                 entity.BatchId = batchId;
@@ -196,28 +196,6 @@ public static class BatchEndpoint
             }
             yield return (number, element, error);
         }
-    }
-
-    private static async Task<Dictionary<string, Dictionary<string, string>>> LevelMappingsAsync(CompDbContext db, string[] slugs, CancellationToken cancellationToken)
-    {
-        var entries = await db.EmployerLevels.AsNoTracking()
-            .Join(db.Employers.Where(e => slugs.Contains(e.Slug)), l => l.EmployerId, e => e.Id, (l, e) => new { e.Slug, l.Name, l.Level })
-            .ToListAsync(cancellationToken);
-        return entries.GroupBy(e => e.Slug).ToDictionary(g => g.Key, g => g.ToDictionary(e => e.Name, e => e.Level));
-    }
-
-    /// <summary>Creates the batch's new employers (the first name seen is kept) and returns every slug's id.</summary>
-    private static async Task<Dictionary<string, int>> EnsureEmployersAsync(CompDbContext db, IEnumerable<(string Slug, string? Name)> employers, CancellationToken cancellationToken)
-    {
-        var first = new Dictionary<string, string>();
-        foreach (var (slug, name) in employers)
-            first.TryAdd(slug, name ?? slug);
-        var slugs = first.Keys.ToArray();
-        var names = slugs.Select(s => first[s]).ToArray();
-        await db.Database.ExecuteSqlInterpolatedAsync(
-            $"INSERT INTO employers (slug, name, created_at) SELECT s, n, now() FROM unnest({slugs}, {names}) AS t(s, n) ON CONFLICT (slug) DO NOTHING",
-            cancellationToken);
-        return await db.Employers.AsNoTracking().Where(e => slugs.Contains(e.Slug)).ToDictionaryAsync(e => e.Slug, e => e.Id, cancellationToken);
     }
 
     private static async Task CopyAsync(CompDbContext db, IEnumerable<Datapoint> rows, CancellationToken cancellationToken)

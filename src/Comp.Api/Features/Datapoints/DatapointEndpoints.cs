@@ -50,8 +50,8 @@ public static class DatapointEndpoints
         if (keyError is not null)
             return Problems.Validation(Idempotency.Header, keyError);
         var request = body.Value!;
-        var mapping = await DatapointStore.LevelMappingAsync(db, request.Employer!, cancellationToken);
-        var level = DatapointStore.ResolveLevel(request, mapping);
+        var mappings = await DatapointStore.LevelMappingsAsync(db, [request.Employer!], cancellationToken);
+        var level = DatapointStore.ResolveLevel(request, mappings.GetValueOrDefault(request.Employer!) ?? []);
         if (level.Error is { } error)
             return Problems.Validation(error.Field, error.Message);
 
@@ -69,7 +69,7 @@ public static class DatapointEndpoints
                 await transaction.RollbackAsync(ct);
                 return Idempotency.Replay(earlier, CreateRoute, hash, http);
             }
-            var employer = await DatapointStore.FindOrCreateEmployerAsync(db, request.Employer!, request.EmployerName, ct);
+            var employer = (await DatapointStore.EnsureEmployersAsync(db, [(request.Employer!, request.EmployerName)], ct))[request.Employer!];
             var datapoint = DatapointStore.ToEntity(request, employer.Id, keyId);
             datapoint.Level = level.Level;
             datapoint.LevelMapped = level.Mapped;
@@ -121,11 +121,14 @@ public readonly record struct LevelResolution(string? Level, bool Mapped, (strin
 /// <summary>Turns validated requests into stored rows; shared by the single and the batch routes.</summary>
 public static class DatapointStore
 {
-    /// <summary>The employer's level mapping (empty when the employer is new or has none).</summary>
-    public static async Task<Dictionary<string, string>> LevelMappingAsync(CompDbContext db, string employerSlug, CancellationToken cancellationToken) =>
-        await db.EmployerLevels.AsNoTracking()
-            .Where(l => db.Employers.Any(e => e.Id == l.EmployerId && e.Slug == employerSlug))
-            .ToDictionaryAsync(l => l.Name, l => l.Level, cancellationToken);
+    /// <summary>The level mappings of the given employers, by slug (an employer without one is absent).</summary>
+    public static async Task<Dictionary<string, Dictionary<string, string>>> LevelMappingsAsync(CompDbContext db, string[] slugs, CancellationToken cancellationToken)
+    {
+        var entries = await db.EmployerLevels.AsNoTracking()
+            .Join(db.Employers.Where(e => slugs.Contains(e.Slug)), l => l.EmployerId, e => e.Id, (l, e) => new { e.Slug, l.Name, l.Level })
+            .ToListAsync(cancellationToken);
+        return entries.GroupBy(e => e.Slug).ToDictionary(g => g.Key, g => g.ToDictionary(e => e.Name, e => e.Level));
+    }
 
     /// <summary>
     /// SPEC §1: an <c>employerLevel</c> gets its ladder level from the employer's mapping; a name
@@ -146,13 +149,21 @@ public static class DatapointStore
         return new LevelResolution(mapped, request.Level is null, null);
     }
 
-    public static async Task<Employer> FindOrCreateEmployerAsync(CompDbContext db, string slug, string? name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the employers that do not exist yet (the first name seen is kept; ON CONFLICT keeps
+    /// it when two writers create the same employer at once) and returns every slug's employer.
+    /// </summary>
+    public static async Task<Dictionary<string, Employer>> EnsureEmployersAsync(CompDbContext db, IEnumerable<(string Slug, string? Name)> employers, CancellationToken cancellationToken)
     {
-        // ON CONFLICT keeps the first name seen when two writers create the same employer at once.
+        var first = new Dictionary<string, string>();
+        foreach (var (slug, name) in employers)
+            first.TryAdd(slug, name ?? slug);
+        var slugs = first.Keys.ToArray();
+        var names = slugs.Select(s => first[s]).ToArray();
         await db.Database.ExecuteSqlInterpolatedAsync(
-            $"INSERT INTO employers (slug, name, created_at) VALUES ({slug}, {name ?? slug}, now()) ON CONFLICT (slug) DO NOTHING",
+            $"INSERT INTO employers (slug, name, created_at) SELECT s, n, now() FROM unnest({slugs}, {names}) AS t(s, n) ON CONFLICT (slug) DO NOTHING",
             cancellationToken);
-        return await db.Employers.AsNoTracking().SingleAsync(e => e.Slug == slug, cancellationToken);
+        return await db.Employers.AsNoTracking().Where(e => slugs.Contains(e.Slug)).ToDictionaryAsync(e => e.Slug, cancellationToken);
     }
 
     public static Datapoint ToEntity(DatapointRequest r, int employerId, Guid apiKeyId) => new()

@@ -21,7 +21,7 @@ public sealed class DatapointValidator : AbstractValidator<DatapointRequest>
         RuleLevelCascadeMode = CascadeMode.Stop;
 
         RuleFor(d => d.Employer).NotEmpty().MaximumLength(100)
-            .Matches("^[a-z0-9]+(-[a-z0-9]+)*$").WithMessage("Must be a slug of lower-case letters, digits and single hyphens, e.g. google-deepmind.");
+            .Matches(Slugs.Pattern).WithMessage(Slugs.Message);
         RuleFor(d => d.EmployerName).MaximumLength(200);
 
         RuleFor(d => d.Role).NotEmpty().MustAsync(async (role, ct) => (await taxonomy.GetAsync(ct)).Roles.ContainsKey(role!))
