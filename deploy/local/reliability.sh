@@ -31,6 +31,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 ROOT=$(cd "$HERE/../.." && pwd -P)
 # shellcheck source-path=SCRIPTDIR source=pg.sh
 source "$HERE/pg.sh"
+# shellcheck source-path=SCRIPTDIR source=api.sh
+source "$HERE/api.sh"
 
 export DOTNET_NOLOGO=${DOTNET_NOLOGO:-1}
 export DOTNET_CLI_TELEMETRY_OPTOUT=${DOTNET_CLI_TELEMETRY_OPTOUT:-1}
@@ -57,28 +59,14 @@ pg_started=false
 
 log() { printf 'reliability: %s\n' "$*" >&2; }
 
-# Ends an API process of ours: SIGTERM (graceful), SIGKILL after 20 s. Only a pid that is
-# still a Comp.Api process (pids get reused).
-stop_pid() {
-  local pid=$1 i
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-  grep -q 'Comp.Api.dll' "/proc/$pid/cmdline" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 200; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-}
-
 # shellcheck disable=SC2317 # invoked via trap
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  stop_pid "$api_pid"
+  comp_api_stop "$api_pid"
   # The crash scenario's own API, if the program did not get to stop it.
   if [[ -f $run_dir/crash-api.pid ]]; then
-    stop_pid "$(cat "$run_dir/crash-api.pid")"
+    comp_api_stop "$(cat "$run_dir/crash-api.pid")"
     rm -f "$run_dir/crash-api.pid"
   fi
   if [[ $pg_started == true ]]; then
@@ -149,7 +137,7 @@ start_api() {
 }
 
 stop_api() {
-  stop_pid "$api_pid"
+  comp_api_stop "$api_pid"
   api_pid=
 }
 
@@ -180,7 +168,7 @@ for scenario in "${scenarios[@]}"; do
       ;;
     crash)
       run_program crash || rc=$?
-      [[ -f $run_dir/crash-api.pid ]] && stop_pid "$(cat "$run_dir/crash-api.pid")"
+      [[ -f $run_dir/crash-api.pid ]] && comp_api_stop "$(cat "$run_dir/crash-api.pid")"
       rm -f "$run_dir/crash-api.pid"
       ;;
     load)

@@ -23,6 +23,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 ROOT=$(cd "$HERE/../.." && pwd -P)
 # shellcheck source-path=SCRIPTDIR source=../../deploy/local/pg.sh
 source "$ROOT/deploy/local/pg.sh"
+# shellcheck source-path=SCRIPTDIR source=../../deploy/local/api.sh
+source "$ROOT/deploy/local/api.sh"
 
 export DOTNET_NOLOGO=${DOTNET_NOLOGO:-1}
 export DOTNET_CLI_TELEMETRY_OPTOUT=${DOTNET_CLI_TELEMETRY_OPTOUT:-1}
@@ -45,18 +47,11 @@ pg_started=false
 log() { printf 'bench: %s\n' "$*" >&2; }
 
 # shellcheck disable=SC2317 # invoked via cleanup
-# Ends the API we started: SIGTERM (graceful), SIGKILL after 20 s; only while the pid is still a Comp.Api process.
+# Ends the API we started.
 stop_api() {
-  local pid=$api_pid i
+  local pid=$api_pid
   api_pid=
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-  grep -q 'Comp.Api.dll' "/proc/$pid/cmdline" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 200; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
+  comp_api_stop "$pid"
 }
 
 # shellcheck disable=SC2317 # invoked via trap

@@ -18,31 +18,7 @@ public static class SharedData
         throw new DirectoryNotFoundException("No Comp.sln above the test binaries.");
     }
 
-    /// <summary>A minimal RFC 4180 reader: quoted fields, doubled quotes, commas inside quotes.</summary>
-    public static IEnumerable<string[]> ReadCsv(string path)
-    {
-        foreach (var line in File.ReadLines(path))
-        {
-            if (line.Length == 0)
-                continue;
-            var fields = new List<string>();
-            var current = new System.Text.StringBuilder();
-            var quoted = false;
-            for (var i = 0; i < line.Length; i++)
-            {
-                var c = line[i];
-                if (quoted)
-                {
-                    if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { current.Append('"'); i++; }
-                    else if (c == '"') quoted = false;
-                    else current.Append(c);
-                }
-                else if (c == '"') quoted = true;
-                else if (c == ',') { fields.Add(current.ToString()); current.Clear(); }
-                else current.Append(c);
-            }
-            fields.Add(current.ToString());
-            yield return [.. fields];
-        }
-    }
+    /// <summary>The rows of a CSV file without multi-line fields, split like the seed files are.</summary>
+    public static IEnumerable<string[]> ReadCsv(string path) =>
+        File.ReadLines(path).Where(line => line.Length > 0).Select(line => Comp.Api.Data.Seed.TaxonomySeed.SplitCsvLine(line).ToArray());
 }

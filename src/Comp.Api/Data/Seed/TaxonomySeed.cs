@@ -82,8 +82,8 @@ public static class TaxonomySeed
         return [.. result];
     }
 
-    // RFC 4180 for one physical line: the seed has no embedded line breaks.
-    private static List<string> SplitCsvLine(string line)
+    /// <summary>RFC 4180 fields of one physical line (quotes, doubled quotes); the seed files have no embedded line breaks.</summary>
+    internal static List<string> SplitCsvLine(string line)
     {
         var fields = new List<string>();
         var current = new System.Text.StringBuilder();
