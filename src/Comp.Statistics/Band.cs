@@ -31,14 +31,56 @@ public static class Band
         CellCounts counts,
         bool spansEmployers,
         IReadOnlyList<int> percentiles,
+        DisclosureRules rules) =>
+        Figures(OrderStatistics.Sorted(sorted), counts, spansEmployers, percentiles, rules);
+
+    /// <summary>
+    /// <see cref="Compute"/> for values in any order, in linear time: the few order statistics the
+    /// figures read are selected in place (<see cref="Selection.SelectRanks"/>) instead of sorting.
+    /// The figures are identical to <see cref="Compute"/> on the sorted values.
+    /// </summary>
+    /// <param name="values">The cell's values; rearranged. Left untouched when the cell is suppressed.</param>
+    public static BandFigures ComputeUnsorted(
+        Span<double> values,
+        CellCounts counts,
+        bool spansEmployers,
+        IReadOnlyList<int> percentiles,
+        DisclosureRules rules) =>
+        Figures(OrderStatistics.Unsorted(values), counts, spansEmployers, percentiles, rules);
+
+    private static BandFigures Figures(
+        OrderStatistics cell,
+        CellCounts counts,
+        bool spansEmployers,
+        IReadOnlyList<int> percentiles,
         DisclosureRules rules)
     {
-        if (counts.Datapoints != sorted.Length)
+        var n = cell.Values.Length;
+        if (counts.Datapoints != n)
             throw new ArgumentException("The counts must describe the values given.", nameof(counts));
 
         var reasons = Disclosure.SuppressionReasonsFor(counts, spansEmployers, rules);
         if (reasons.Count > 0)
             return new BandFigures(true, reasons, null, null, null);
+
+        // The figures read the extremes and the two ranks each publishable percentile interpolates
+        // between; then, for each figure published, its interval's ranks.
+        var capacity = 2 + 2 * percentiles.Count;
+        Span<int> ranks = capacity <= 256 ? stackalloc int[capacity] : new int[capacity];
+        var count = 0;
+        ranks[count++] = 0;
+        ranks[count++] = n - 1;
+        foreach (var p in percentiles)
+        {
+            if (Disclosure.MayPublishPercentile(p, n, rules))
+            {
+                var (below, above) = Percentiles.Type7Ranks(n, p / 100.0);
+                ranks[count++] = below;
+                ranks[count++] = above;
+            }
+        }
+        cell.Select(ranks[..count]);
+        var sorted = cell.Values;
 
         // Values beyond decimal's range (an absurd FX rate times a long aging) cannot be published.
         if (!Percentiles.CanRound(sorted[0]) || !Percentiles.CanRound(sorted[^1]))
@@ -50,23 +92,63 @@ public static class Band
         var max = Percentiles.Round(sorted[^1]);
         decimal? NotExtreme(decimal value) => value != min && value != max ? value : null;
         var published = new Dictionary<string, decimal?>(percentiles.Count);
-        var intervals = new Dictionary<string, Interval>(percentiles.Count);
+        var intervalRanks = new List<(string Key, int? Lower, int? Upper)>(percentiles.Count);
+        count = 0;
         foreach (var p in percentiles)
         {
             decimal? figure = null;
-            if (Disclosure.MayPublishPercentile(p, sorted.Length, rules))
+            if (Disclosure.MayPublishPercentile(p, n, rules))
             {
                 figure = NotExtreme(Percentiles.Round(Percentiles.Of(sorted, p)));
                 if (figure is not null)
                 {
-                    var (lower, upper) = ConfidenceInterval.Ranks(sorted.Length, p / 100.0);
-                    intervals[Percentiles.Key(p)] = new Interval(
-                        lower is { } l ? NotExtreme(Percentiles.Round(sorted[l - 1])) : null,
-                        upper is { } u ? NotExtreme(Percentiles.Round(sorted[u - 1])) : null);
+                    var (lower, upper) = ConfidenceInterval.Ranks(n, p / 100.0);
+                    intervalRanks.Add((Percentiles.Key(p), lower, upper));
+                    if (lower is { } l)
+                        ranks[count++] = l - 1;
+                    if (upper is { } u)
+                        ranks[count++] = u - 1;
                 }
             }
             published[Percentiles.Key(p)] = figure;
         }
+
+        cell.Select(ranks[..count]);
+        var intervals = new Dictionary<string, Interval>(percentiles.Count);
+        foreach (var (key, lower, upper) in intervalRanks)
+            intervals[key] = new Interval(
+                lower is { } l ? NotExtreme(Percentiles.Round(sorted[l - 1])) : null,
+                upper is { } u ? NotExtreme(Percentiles.Round(sorted[u - 1])) : null);
         return new BandFigures(false, [], counts.Datapoints, counts.Employers, published) { Ci = intervals };
+    }
+
+    /// <summary>
+    /// A cell's values, read only at ranks first asked for with <see cref="Select"/>: sorted values
+    /// hold every order statistic already; unsorted ones are rearranged to hold the ranks asked for.
+    /// </summary>
+    private readonly ref struct OrderStatistics
+    {
+        private readonly Span<double> _unsorted;
+        private readonly bool _isSorted;
+
+        private OrderStatistics(ReadOnlySpan<double> values, Span<double> unsorted, bool isSorted)
+        {
+            Values = values;
+            _unsorted = unsorted;
+            _isSorted = isSorted;
+        }
+
+        public static OrderStatistics Sorted(ReadOnlySpan<double> sorted) => new(sorted, [], isSorted: true);
+
+        public static OrderStatistics Unsorted(Span<double> values) => new(values, values, isSorted: false);
+
+        /// <summary>The values; correct at every rank once passed to <see cref="Select"/>.</summary>
+        public ReadOnlySpan<double> Values { get; }
+
+        public void Select(ReadOnlySpan<int> ranks)
+        {
+            if (!_isSorted)
+                Selection.SelectRanks(_unsorted, ranks);
+        }
     }
 }

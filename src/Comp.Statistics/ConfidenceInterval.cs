@@ -29,37 +29,58 @@ public static class ConfidenceInterval
         return n <= ExactLimit ? ExactRanks(n, fraction, tail) : NormalRanks(n, fraction, level);
     }
 
+    // A binomial term below e^−50 ≈ 2e−22 of the mode's cannot move a CDF across a tail by more
+    // than the comparison's slack; only the O(√n) terms within about 10 standard deviations of the
+    // mode are above it.
+    private static readonly double Negligible = Math.Exp(-50);
+
     private static (int? Lower, int? Upper) ExactRanks(int n, double p, double tail)
     {
-        // cdf[k] = P(B ≤ k), from the pmf computed in log space (no underflow at large n).
-        var logPmf = new double[n + 1];
-        logPmf[0] = n * Math.Log(1 - p);
-        var ratio = Math.Log(p) - Math.Log(1 - p);
-        var max = logPmf[0];
-        for (var k = 0; k < n; k++)
+        // Weights relative to the mode, w(k) = P(B = k) / P(B = mode), by the ratio of neighbouring
+        // terms: w(k+1) = w(k)·(n−k)/(k+1)·p/(1−p). Plain products: none underflows above the cutoff.
+        var odds = p / (1 - p);
+        var mode = Math.Min(n, (int)Math.Floor((n + 1) * p));
+        var total = 1.0;
+        var first = mode;
+        var firstWeight = 1.0;
+        for (var weight = 1.0; first > 0; first--)
         {
-            logPmf[k + 1] = logPmf[k] + Math.Log(n - k) - Math.Log(k + 1) + ratio;
-            max = Math.Max(max, logPmf[k + 1]);
+            weight *= first / ((n - first + 1) * odds);
+            if (weight < Negligible)
+                break;
+            firstWeight = weight;
+            total += weight;
         }
-        var cdf = new double[n + 1];
-        var total = 0.0;
-        for (var k = 0; k <= n; k++)
+        for (var (k, weight) = (mode, 1.0); k < n; k++)
         {
-            total += Math.Exp(logPmf[k] - max);
-            cdf[k] = total;
+            weight *= (double)(n - k) / (k + 1) * odds;
+            if (weight < Negligible)
+                break;
+            total += weight;
         }
-        for (var k = 0; k <= n; k++)
-            cdf[k] /= total;
 
+        // F(k) = P(B ≤ k), accumulated from the window's first term; left of it F is negligible.
         // Lower: the largest l ≥ 1 with F(l−1) ≤ tail. Upper: the smallest u ≤ n with F(u−1) ≥ 1 − tail.
         // The slack keeps a CDF exactly on the tail (F = 0.05 when (1 − 0.9) / 2 is 0.04999…) inside.
         const double slack = 1e-12;
-        int? lower = null;
-        for (var l = 1; l <= n && cdf[l - 1] <= tail + slack; l++)
-            lower = l;
+        // Every l ≤ first has F(l−1) within the negligible terms left of the window: inside the tail.
+        int? lower = first >= 1 ? first : null;
+        // F reaches 1 by the window's last term, so the loop finds the upper rank unless it is n + 1 (none).
         int? upper = null;
-        for (var u = n; u >= 1 && cdf[u - 1] >= 1 - tail - slack; u--)
-            upper = u;
+        var cumulative = 0.0;
+        for (var (k, weight) = (first, firstWeight); k < n; k++)
+        {
+            cumulative += weight;
+            var cdf = cumulative / total;
+            if (cdf <= tail + slack)
+                lower = k + 1;
+            if (cdf >= 1 - tail - slack)
+            {
+                upper = k + 1;
+                break;
+            }
+            weight *= (double)(n - k) / (k + 1) * odds;
+        }
         return (lower, upper);
     }
 

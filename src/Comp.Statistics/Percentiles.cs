@@ -13,22 +13,38 @@ public static class Percentiles
     /// The type-7 percentile of already sorted values, for a fraction in [0, 1].
     /// The arithmetic mirrors PostgreSQL's <c>percentile_cont</c> step for step
     /// (<c>lo + (hi - lo) * (f·(n−1) − floor)</c> in double precision), so both give the same bits.
+    /// Only the two values at <see cref="Type7Ranks"/> are read: the rest need not be in order.
     /// </summary>
     public static double Type7(ReadOnlySpan<double> sorted, double fraction)
     {
         if (sorted.IsEmpty)
             throw new ArgumentException("A percentile of no values is undefined.", nameof(sorted));
-        if (!(fraction >= 0 && fraction <= 1))
-            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "A fraction lies in [0, 1].");
 
-        var position = fraction * (sorted.Length - 1);
-        var lower = (int)Math.Floor(position);
-        var upper = (int)Math.Ceiling(position);
+        var (lower, upper, position) = Locate(sorted.Length, fraction);
         if (upper == lower)
             return sorted[lower];
         var lo = sorted[lower];
         var hi = sorted[upper];
         return lo + (hi - lo) * (position - lower);
+    }
+
+    /// <summary>
+    /// The 0-based ranks of the two order statistics <see cref="Type7"/> interpolates between for
+    /// <paramref name="fraction"/> of <paramref name="count"/> values (equal when it hits one exactly).
+    /// </summary>
+    public static (int Lower, int Upper) Type7Ranks(int count, double fraction)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var (lower, upper, _) = Locate(count, fraction);
+        return (lower, upper);
+    }
+
+    private static (int Lower, int Upper, double Position) Locate(int count, double fraction)
+    {
+        if (!(fraction >= 0 && fraction <= 1))
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "A fraction lies in [0, 1].");
+        var position = fraction * (count - 1);
+        return ((int)Math.Floor(position), (int)Math.Ceiling(position), position);
     }
 
     /// <summary>The type-7 value of percentile <paramref name="percentile"/> (0–100) of sorted values.</summary>

@@ -1,0 +1,148 @@
+using Comp.Statistics;
+
+namespace Comp.Statistics.Tests;
+
+// Oracle: Array.Sort. After SelectRanks every requested rank must hold the value a sort puts there,
+// and the values as a whole must still be the same multiset (selection only rearranges).
+public class SelectionTests
+{
+    private delegate double[] Shape(Random random, int n);
+
+    // Orders and value sets that break naive quickselects: runs of one salary, a single value,
+    // sorted and reverse sorted input, organ pipes, few distinct values.
+    private static readonly (string Name, Shape Make)[] Shapes =
+    [
+        ("distinct", (r, n) => Enumerable.Range(0, n).Select(_ => r.NextDouble() * 1e6).ToArray()),
+        ("cents", (r, n) => Enumerable.Range(0, n).Select(_ => Math.Round(40_000 + r.NextDouble() * 200_000, 2)).ToArray()),
+        ("three values", (r, n) => Enumerable.Range(0, n).Select(_ => (double)r.Next(3)).ToArray()),
+        ("mostly 150000", (r, n) => Enumerable.Range(0, n).Select(_ => r.Next(10) < 9 ? 150_000.00 : r.Next(100_000, 200_000)).ToArray()),
+        ("all equal", (_, n) => Enumerable.Repeat(150_000.00, n).ToArray()),
+        ("sorted", (_, n) => Enumerable.Range(0, n).Select(i => (double)i).ToArray()),
+        ("reverse sorted", (_, n) => Enumerable.Range(0, n).Select(i => (double)(n - i)).ToArray()),
+        ("organ pipe", (_, n) => Enumerable.Range(0, n).Select(i => (double)Math.Min(i, n - 1 - i)).ToArray()),
+        ("sawtooth", (_, n) => Enumerable.Range(0, n).Select(i => (double)(i % 17)).ToArray()),
+        ("negatives and zeros", (r, n) => Enumerable.Range(0, n).Select(_ => (double)r.Next(-5, 6) * 0.5).ToArray()),
+    ];
+
+    private static void AssertSelects(double[] original, int[] ranks, string because)
+    {
+        var expected = (double[])original.Clone();
+        Array.Sort(expected);
+        var values = (double[])original.Clone();
+
+        Selection.SelectRanks(values, ranks);
+
+        foreach (var rank in ranks)
+            Assert.True(expected[rank] == values[rank], $"{because}: rank {rank} holds {values[rank]}, sorted {expected[rank]}");
+        Array.Sort(values);
+        Assert.True(expected.AsSpan().SequenceEqual(values), $"{because}: the values changed, not just their order");
+    }
+
+    private static int[] RandomRanks(Random random, int n, int count) =>
+        Enumerable.Range(0, count).Select(_ => random.Next(n)).ToArray();
+
+    [Fact]
+    public void Ranks_are_placed_as_a_sort_would_place_them()
+    {
+        // [5, 1, 4, 1, 3] sorted is [1, 1, 3, 4, 5].
+        double[] values = [5, 1, 4, 1, 3];
+
+        Selection.SelectRanks(values, [0, 2, 4]);
+
+        Assert.Equal(1, values[0]);
+        Assert.Equal(3, values[2]);
+        Assert.Equal(5, values[4]);
+    }
+
+    [Fact]
+    public void Ranks_may_come_in_any_order_and_repeat()
+    {
+        // 30 values 30, 29, …, 1: rank r holds r + 1.
+        var values = Enumerable.Range(1, 30).Select(i => (double)(31 - i)).ToArray();
+
+        Selection.SelectRanks(values, [29, 0, 17, 0, 29, 3]);
+
+        Assert.Equal(30, values[29]);
+        Assert.Equal(1, values[0]);
+        Assert.Equal(18, values[17]);
+        Assert.Equal(4, values[3]);
+    }
+
+    [Fact]
+    public void No_ranks_leave_the_values_untouched()
+    {
+        double[] values = [3, 1, 2];
+
+        Selection.SelectRanks(values, []);
+
+        Assert.Equal([3, 1, 2], values);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(3)]
+    public void A_rank_outside_the_values_throws(int rank)
+    {
+        double[] values = [3, 1, 2];
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Selection.SelectRanks(values, [0, rank]));
+
+        Assert.Equal("ranks", ex.ParamName);
+    }
+
+    [Fact]
+    public void Every_size_up_to_200_and_every_shape_select_like_a_sort()
+    {
+        // Per size and shape: a single rank, the extremes, a handful of random ranks (deep
+        // partitioning), and more than n/8 ranks (the sort path). Seed 7.
+        var random = new Random(7);
+        foreach (var (name, make) in Shapes)
+        {
+            for (var n = 1; n <= 200; n++)
+            {
+                var values = make(random, n);
+                AssertSelects(values, [random.Next(n)], $"{name}, n={n}, one rank");
+                AssertSelects(values, [0, n - 1], $"{name}, n={n}, extremes");
+                AssertSelects(values, RandomRanks(random, n, 1 + random.Next(6)), $"{name}, n={n}, a few ranks");
+                AssertSelects(values, RandomRanks(random, n, 1 + n / 4), $"{name}, n={n}, many ranks");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(100_000)]
+    [InlineData(1_000_000)]
+    public void Large_arrays_of_every_shape_select_like_a_sort(int n)
+    {
+        // The ranks a band reads: the extremes plus up to 4 per percentile for a random set of percentiles.
+        var random = new Random(n);
+        foreach (var (name, make) in Shapes)
+        {
+            var values = make(random, n);
+            var ranks = RandomRanks(random, n, 2 + random.Next(1, 400)).Append(0).Append(n - 1).ToArray();
+            AssertSelects(values, ranks, $"{name}, n={n}");
+        }
+    }
+
+    [Fact]
+    public void A_salary_repeated_thousands_of_times_is_selected_at_every_rank_it_covers()
+    {
+        // 10,000 values: 1,000 of 100,000.00, 8,000 of 150,000.00 and 1,000 of 200,000.00, shuffled
+        // (seed 11). Sorted, ranks 0–999 hold 100,000, 1,000–8,999 hold 150,000, 9,000–9,999 hold 200,000.
+        var values = Enumerable.Repeat(100_000.00, 1_000)
+            .Concat(Enumerable.Repeat(150_000.00, 8_000))
+            .Concat(Enumerable.Repeat(200_000.00, 1_000))
+            .ToArray();
+        new Random(11).Shuffle(values);
+
+        Selection.SelectRanks(values, [0, 999, 1_000, 4_999, 8_999, 9_000, 9_999]);
+
+        Assert.Equal(100_000.00, values[0]);
+        Assert.Equal(100_000.00, values[999]);
+        Assert.Equal(150_000.00, values[1_000]);
+        Assert.Equal(150_000.00, values[4_999]);
+        Assert.Equal(150_000.00, values[8_999]);
+        Assert.Equal(200_000.00, values[9_000]);
+        Assert.Equal(200_000.00, values[9_999]);
+    }
+}
