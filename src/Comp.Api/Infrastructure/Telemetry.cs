@@ -32,7 +32,7 @@ public static class Telemetry
             .ConfigureResource(resource => resource.AddService(configuration["OTEL_SERVICE_NAME"] ?? "comp-api"))
             .WithMetrics(metrics =>
             {
-                metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddMeter("Npgsql");
+                metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddMeter("Npgsql", Features.Bands.Index.BandIndex.MeterName);
                 if (options.PrometheusEnabled)
                     metrics.AddPrometheusExporter();
             });

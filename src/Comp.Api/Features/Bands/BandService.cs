@@ -85,7 +85,9 @@ public sealed class BandService(
 
     private BandCell ToCell(CellValues cell, BandQuery query)
     {
-        var figures = Band.Compute(cell.Sorted, cell.Counts, query.CellsSpanEmployers, query.Percentiles, rules.CurrentValue);
+        var figures = cell.IsSorted
+            ? Band.Compute(cell.Values, cell.Counts, query.CellsSpanEmployers, query.Percentiles, rules.CurrentValue)
+            : Band.ComputeUnsorted(cell.Values, cell.Counts, query.CellsSpanEmployers, query.Percentiles, rules.CurrentValue);
         string? confidence = null;
         if (!figures.Suppressed && cell.MeanEffectiveDate is { } mean)
         {

@@ -7,9 +7,12 @@ using NpgsqlTypes;
 
 namespace Comp.Api.Features.Bands;
 
-/// <summary>One cell's data before disclosure: its group, its values ascending, and its counts.</summary>
-public sealed record CellValues(IReadOnlyDictionary<string, string?> Group, double[] Sorted, CellCounts Counts)
+/// <summary>One cell's data before disclosure: its group, its values, and its counts.</summary>
+public sealed record CellValues(IReadOnlyDictionary<string, string?> Group, double[] Values, CellCounts Counts)
 {
+    /// <summary>Whether <see cref="Values"/> is in ascending order (else the percentiles are found by selection).</summary>
+    public bool IsSorted { get; init; }
+
     /// <summary>The mean effective date of the cell's datapoints (for the confidence grade).</summary>
     public DateOnly? MeanEffectiveDate { get; init; }
 
@@ -29,7 +32,7 @@ public sealed record LeftOut(string Currency, int? Datapoints, string Reason);
 /// <summary>Everything a store answers for one band query: the cells, and how many values per currency had no rate.</summary>
 public sealed record BandData(IReadOnlyList<CellValues> Cells, IReadOnlyDictionary<string, int> LeftOut);
 
-/// <summary>Where band cells come from. PostgreSQL today; an in-memory index may answer later.</summary>
+/// <summary>Where band cells come from: the in-memory index (Index/IndexBandStore) or PostgreSQL (<see cref="SqlBandStore"/>).</summary>
 public interface IBandStore
 {
     /// <summary>The version of the data this request's answers are computed from; read once per request, before any cell.</summary>
@@ -257,6 +260,7 @@ public sealed class SqlBandStore(
             var cell = new CellValues(labels, values,
                 new CellCounts(values.Length, perEmployer.Count, perEmployer.Count == 0 ? 0 : perEmployer.Values.Max()))
             {
+                IsSorted = true,
                 MeanEffectiveDate = values.Length == 0 ? null : Epoch.AddDays((int)(daySum / values.Length)),
                 Rates = Rates,
             };
@@ -400,8 +404,9 @@ public sealed class SqlBandStore(
             .Append("    WHERE ").Append(WhereSql(query, parameters)).Append(") f\n");
         var groupColumns = Enumerable.Range(1, keys + 6).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture));
         sql.Append("GROUP BY ").Append(string.Join(", ", groupColumns));
+        // Cells in ordinal order of their labels (nulls last) whatever the database's collation, as the index orders them.
         if (keys > 0)
-            sql.Append(" ORDER BY ").Append(string.Join(", ", Enumerable.Range(1, keys)));
+            sql.Append(" ORDER BY ").Append(string.Join(", ", Enumerable.Range(0, keys).Select(i => $"g{i} COLLATE \"C\"")));
         return sql.ToString();
     }
 }
@@ -415,17 +420,36 @@ public sealed class AgingOptions
 
 public static class BandStoreExtensions
 {
-    /// <summary>The SQL band store, reading from <c>ConnectionStrings:CompRead</c> when a replica is configured.</summary>
+    /// <summary>
+    /// The band store: the in-memory index unless <c>BandIndex:Enabled</c> is false, PostgreSQL
+    /// otherwise (reading from <c>ConnectionStrings:CompRead</c> when a replica is configured; the
+    /// index is always fed from the primary, where LISTEN works).
+    /// </summary>
     public static IServiceCollection AddBandStore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddHttpContextAccessor();
         if (configuration.GetConnectionString("CompRead") is { Length: > 0 } read)
             services.AddSingleton(new ReadReplica(NpgsqlDataSource.Create(read)));
-        services.AddScoped<IBandStore>(sp => new SqlBandStore(
+        services.AddScoped(sp => new SqlBandStore(
             sp.GetRequiredService<CompDbContext>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<AgingOptions>>(),
             sp.GetRequiredService<IHttpContextAccessor>(),
             sp.GetService<ReadReplica>()));
+
+        var options = configuration.GetSection("BandIndex").Get<Index.BandIndexOptions>() ?? new Index.BandIndexOptions();
+        if (!options.Enabled)
+        {
+            services.AddScoped<IBandStore>(sp => sp.GetRequiredService<SqlBandStore>());
+            return services;
+        }
+        var primary = configuration.GetConnectionString("Comp")
+            ?? throw new InvalidOperationException("Set the connection string ConnectionStrings:Comp (environment variable ConnectionStrings__Comp).");
+        var builder = new NpgsqlConnectionStringBuilder(primary) { ApplicationName = "comp-band-index" };
+        var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        services.AddSingleton(sp => new Index.BandIndex(dataSource, sp.GetRequiredService<ILogger<Index.BandIndex>>()));
+        services.AddHostedService(sp => new Index.BandIndexFeed(
+            sp.GetRequiredService<Index.BandIndex>(), dataSource, sp.GetRequiredService<ILogger<Index.BandIndexFeed>>()));
+        services.AddScoped<IBandStore, Index.IndexBandStore>();
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Comp.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
 using Npgsql;
 
 namespace Comp.Api.Tests.Features.Bands;
@@ -23,7 +24,7 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
     private static readonly string[] Components = ["base", "bonus", "equity", "retention", "signon", "total", "year1"];
     private static readonly string[] GroupKeys = ["employer", "role", "level", "region"];
 
-    private static List<SeedRow> RandomRows(Random random, int count)
+    internal static List<SeedRow> RandomRows(Random random, int count)
     {
         var rows = new List<SeedRow>(count);
         for (var i = 0; i < count; i++)
@@ -54,12 +55,12 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
         return rows;
     }
 
-    private sealed record Cut(Dictionary<string, string> Parameters)
+    internal sealed record Cut(Dictionary<string, string> Parameters)
     {
         public string QueryString => string.Join("&", Parameters.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
     }
 
-    private static Cut RandomCut(Random random)
+    internal static Cut RandomCut(Random random)
     {
         var p = new Dictionary<string, string>();
         if (random.NextDouble() < 0.25) p["employer"] = random.NextDouble() < 0.7 ? Employers[random.Next(4)] : $"{Employers[random.Next(4)]},{Employers[4 + random.Next(4)]}";
@@ -83,12 +84,16 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
         return new Cut(p);
     }
 
-    [Fact]
-    public async Task Random_cuts_equal_percentile_cont_and_follow_the_disclosure_rules()
+    /// <summary>Both band stores: the in-memory index (the default) and PostgreSQL (<c>BandIndex:Enabled=false</c>).</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Random_cuts_equal_percentile_cont_and_follow_the_disclosure_rules(bool bandIndex)
     {
         var random = new Random(20240406);
         await Factory.InsertAsync(RandomRows(random, 2_500));
-        var client = Factory.CreateClient();
+        await using var sqlOnly = Factory.WithWebHostBuilder(b => b.UseSetting("BandIndex:Enabled", "false"));
+        var client = bandIndex ? Factory.CreateClient() : sqlOnly.CreateClient();
         await using var connection = await Factory.OpenAsync();
 
         var checkedCells = 0;
@@ -100,6 +105,7 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
             var response = await client.GetAsync("/v1/bands?" + cut.QueryString);
             var body = await response.Content.ReadAsStringAsync();
             Assert.True(response.IsSuccessStatusCode, $"{cut.QueryString}: {body}");
+            Assert.Equal(bandIndex ? "memory" : "primary", response.Headers.GetValues("X-Comp-Read-From").Single());
             var cells = JsonDocument.Parse(body).RootElement.GetProperty("cells").EnumerateArray().ToList();
             var expected = await ReferenceAsync(connection, cut.Parameters);
 

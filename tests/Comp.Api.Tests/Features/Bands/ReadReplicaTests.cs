@@ -26,7 +26,9 @@ public sealed class ReadReplicaTests(CompApiFactory factory) : ApiTest(factory)
         var replica = new NpgsqlConnectionStringBuilder(ReplicaServer()) { Database = new NpgsqlConnectionStringBuilder(Factory.ConnectionString).Database }.ConnectionString;
         await using var standby = new NpgsqlConnection(replica);
         await WaitForAsync(async () => { try { await standby.OpenAsync(); return true; } catch (PostgresException) { return false; } });
-        await using var app = Factory.WithWebHostBuilder(b => b.UseSetting("ConnectionStrings:CompRead", replica));
+        await using var app = Factory.WithWebHostBuilder(b => b
+            .UseSetting("ConnectionStrings:CompRead", replica)
+            .UseSetting("BandIndex:Enabled", "false")); // the index reads the primary only
         var admin = app.CreateClient();
         admin.DefaultRequestHeaders.Add("X-Api-Key", CompApiFactory.AdminKey);
         var reader = app.CreateClient();

@@ -1,0 +1,333 @@
+using System.Data;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using Npgsql;
+
+namespace Comp.Api.Features.Bands.Index;
+
+public sealed class BandIndexOptions
+{
+    /// <summary>Answer bands from the in-memory index (default). Off, every band is computed in PostgreSQL; no figure changes.</summary>
+    public bool Enabled { get; set; } = true;
+}
+
+/// <summary>
+/// Where the index stands against PostgreSQL: the snapshot its content reflects (every transaction
+/// below <see cref="Xmax"/> and not in <see cref="Xip"/> is in), the TRUNCATE epoch, the dataset
+/// version read with it, and a generation that moves whenever the content changes.
+/// </summary>
+public sealed record IndexPosition(ulong Xmin, ulong Xmax, IReadOnlySet<ulong> Xip, long Epoch, string Version, long Generation)
+{
+    /// <summary>
+    /// Whether a snapshot taken now would show nothing the index lacks: no transaction has been
+    /// given an id since (xmax unchanged), and none of those running then has ended.
+    /// </summary>
+    public bool Covers(Snapshot now) => now.Xmax == Xmax && Xip.All(now.Xip.Contains);
+}
+
+/// <summary>A PostgreSQL snapshot (<c>pg_current_snapshot()::text</c>: xmin:xmax:xip,…).</summary>
+public sealed record Snapshot(ulong Xmin, ulong Xmax, IReadOnlySet<ulong> Xip)
+{
+    public static Snapshot Parse(string text)
+    {
+        var parts = text.Split(':');
+        var xip = parts.Length > 2 && parts[2].Length > 0
+            ? parts[2].Split(',').Select(x => ulong.Parse(x, CultureInfo.InvariantCulture)).ToHashSet()
+            : [];
+        return new Snapshot(ulong.Parse(parts[0], CultureInfo.InvariantCulture), ulong.Parse(parts[1], CultureInfo.InvariantCulture), xip);
+    }
+}
+
+/// <summary>
+/// The exact in-memory band index: every datapoint's dimensions and amounts in columns, loaded
+/// from the primary at start-up and kept current from it. PostgreSQL stays the source of truth:
+/// each request first compares the primary's current snapshot with the one the index reflects
+/// (one tiny query) and catches up before answering when a write has ended since, so a write is
+/// visible to the next read on every instance; LISTEN/NOTIFY (and a one-second poll when nothing
+/// is heard) catch up in the background so requests rarely wait. Changes are read by the writing
+/// transaction's id (<c>datapoints.change_xid</c>, <c>datapoint_deletions</c>) from the previous
+/// snapshot's xmin on, so a transaction that commits late is never missed.
+/// </summary>
+public sealed class BandIndex : IDisposable
+{
+    public const string Channel = "comp_dataset_changed";
+    public const string MeterName = "Comp.BandIndex";
+
+    private const string RowColumns =
+        "d.id, d.employer_id, d.role, d.level, d.region, d.currency::text, d.effective_date - DATE '2000-01-01', " +
+        "d.base_salary::float8, d.target_bonus::float8, d.equity_grant::float8 / d.equity_vesting_years, " +
+        "d.retention_grant::float8 / d.retention_vesting_years, d.sign_on_bonus::float8, d.source, d.verified";
+
+    private readonly NpgsqlDataSource dataSource;
+    private readonly ILogger<BandIndex> logger;
+    private readonly SemaphoreSlim catchUpGate = new(1, 1);
+    private readonly TaskCompletionSource loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Meter meter;
+    private volatile IndexData? data;
+    private volatile FxTable fx = FxTable.Empty;
+    private volatile IndexPosition? position;
+    private long checks;
+    private long covered;
+    private double loadSeconds;
+
+    public BandIndex(NpgsqlDataSource dataSource, ILogger<BandIndex> logger)
+    {
+        this.dataSource = dataSource;
+        this.logger = logger;
+        meter = new Meter(MeterName);
+        meter.CreateObservableGauge("comp.band_index.loaded", () => IsLoaded ? 1 : 0, description: "1 once the start-up load finished");
+        meter.CreateObservableGauge("comp.band_index.datapoints", () => (long)(data?.Live ?? 0), description: "Datapoints in the index");
+        meter.CreateObservableGauge("comp.band_index.bytes", () => data?.Bytes ?? 0, description: "Bytes of the index's arrays");
+        meter.CreateObservableGauge("comp.band_index.load_seconds", () => loadSeconds, description: "Duration of the last full load");
+    }
+
+    /// <summary>A random name for this process's index, part of its ETags (generations are per process).</summary>
+    public string InstanceId { get; } = Convert.ToHexString(Guid.NewGuid().ToByteArray(), 0, 6).ToLowerInvariant();
+
+    public bool IsLoaded => data is not null;
+
+    /// <summary>Completes when the start-up load has finished.</summary>
+    public Task WhenLoaded => loaded.Task;
+
+    public int Datapoints => data?.Live ?? 0;
+
+    public long Bytes => data?.Bytes ?? 0;
+
+    internal IndexData? Data => data;
+
+    internal FxTable Fx => fx;
+
+    /// <summary>Makes sure the index holds every write committed before this call; returns its position.</summary>
+    public async Task<IndexPosition> EnsureCurrentAsync(CancellationToken cancellationToken)
+    {
+        Snapshot now;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        await using (var command = new NpgsqlCommand("SELECT pg_current_snapshot()::text", connection))
+            now = Snapshot.Parse((string)(await command.ExecuteScalarAsync(cancellationToken))!);
+        // Taken after the snapshot: a catch-up that starts later covers this check.
+        var ticket = Interlocked.Increment(ref checks);
+        if (position is { } current && current.Covers(now))
+            return current;
+        await CatchUpAsync(ticket, cancellationToken);
+        return position!;
+    }
+
+    /// <summary>Catches up with every change committed so far (the background feed's entry).</summary>
+    public Task CatchUpAsync(CancellationToken cancellationToken) => CatchUpAsync(Interlocked.Increment(ref checks), cancellationToken);
+
+    /// <summary>Whether PostgreSQL has anything the index lacks (the feed's cheap poll).</summary>
+    public async Task<bool> IsBehindAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT pg_current_snapshot()::text", connection);
+        var now = Snapshot.Parse((string)(await command.ExecuteScalarAsync(cancellationToken))!);
+        return position is not { } current || !current.Covers(now);
+    }
+
+    private async Task CatchUpAsync(long ticket, CancellationToken cancellationToken)
+    {
+        await catchUpGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (Volatile.Read(ref covered) >= ticket)
+                return; // a catch-up that began after this check's snapshot has finished
+            var upTo = Volatile.Read(ref checks);
+            await ReadAndApplyAsync(cancellationToken);
+            Volatile.Write(ref covered, upTo);
+        }
+        finally
+        {
+            catchUpGate.Release();
+        }
+    }
+
+    private async Task ReadAndApplyAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.StartNew();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+
+        // The first statement fixes the transaction's snapshot; everything below reads in it.
+        string version;
+        Snapshot snapshot;
+        long epoch;
+        await using (var command = new NpgsqlCommand(
+            "SELECT last_value, pg_current_snapshot()::text, coalesce((SELECT epoch FROM band_index_epoch), 0) FROM dataset_version", connection, transaction))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            version = reader.GetInt64(0).ToString(CultureInfo.InvariantCulture);
+            snapshot = Snapshot.Parse(reader.GetString(1));
+            epoch = reader.GetInt64(2);
+        }
+
+        var current = data;
+        var previous = position;
+        var fxTable = await ReadFxAsync(connection, transaction, cancellationToken);
+        if (current is null || previous is null || previous.Epoch != epoch)
+        {
+            // The start-up load, or a TRUNCATE since: everything, into a new index the readers do not see yet.
+            var fresh = new IndexData();
+            var estimate = await EstimateRowsAsync(connection, transaction, cancellationToken);
+            fresh.EnsureCapacity(estimate);
+            await using (var command = new NpgsqlCommand($"SELECT {RowColumns} FROM datapoints d", connection, transaction))
+            await using (var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken))
+            {
+                var parser = new RowParser(fresh);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var row = parser.Read(reader);
+                    fresh.Append(row);
+                }
+            }
+            // Tables in the order TRUNCATE … CASCADE takes them (datapoints before the employers it
+            // references), so a concurrent TRUNCATE waits instead of deadlocking.
+            foreach (var (id, slug) in await ReadEmployersAsync(connection, transaction, null, cancellationToken))
+                fresh.SetEmployer(id, slug);
+            fresh.Trim();
+            await transaction.CommitAsync(cancellationToken);
+            fx = fxTable;
+            var generation = (previous?.Generation ?? 0) + 1;
+            position = new IndexPosition(snapshot.Xmin, snapshot.Xmax, snapshot.Xip, epoch, version, generation);
+            data = fresh; // the old index (if any) stays with the readers that hold it
+            loadSeconds = started.Elapsed.TotalSeconds;
+            logger.LogInformation(
+                "Band index loaded: {Datapoints} datapoints in {Seconds:0.00} s, {Bytes} bytes ({BytesPerDatapoint:0.0} per datapoint)",
+                fresh.Live, loadSeconds, fresh.Bytes, fresh.Live == 0 ? 0 : (double)fresh.Bytes / fresh.Live);
+            loaded.TrySetResult();
+            return;
+        }
+
+        // Changes since the previous snapshot's xmin: every transaction that snapshot did not show.
+        var since = previous.Xmin.ToString(CultureInfo.InvariantCulture);
+        var deleted = new List<Guid>();
+        await using (var command = new NpgsqlCommand("SELECT id FROM datapoint_deletions WHERE change_xid >= @since::xid8", connection, transaction))
+        {
+            command.Parameters.AddWithValue("since", since);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                deleted.Add(reader.GetGuid(0));
+        }
+        var rows = new List<IndexRow>();
+        await using (var command = new NpgsqlCommand($"SELECT {RowColumns} FROM datapoints d WHERE d.change_xid >= @since::xid8", connection, transaction))
+        {
+            command.Parameters.AddWithValue("since", since);
+            await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+            var parser = new RowParser(current);
+            while (await reader.ReadAsync(cancellationToken))
+                rows.Add(parser.Read(reader));
+        }
+        var unknown = rows.Select(r => r.EmployerId).Where(id => !current.KnowsEmployer(id)).Distinct().ToArray();
+        var employers = unknown.Length == 0 ? [] : await ReadEmployersAsync(connection, transaction, unknown, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        var changed = false;
+        current.Gate.EnterWriteLock();
+        try
+        {
+            foreach (var (id, slug) in employers)
+                current.SetEmployer(id, slug);
+            // Deletions first: a row deleted and written again since is then present, as it is in PostgreSQL.
+            foreach (var id in deleted)
+                changed |= current.Delete(id);
+            foreach (var row in rows)
+                changed |= current.Upsert(row);
+            if (fxTable.Signature != fx.Signature)
+            {
+                fx = fxTable;
+                changed = true;
+            }
+            position = new IndexPosition(snapshot.Xmin, snapshot.Xmax, snapshot.Xip, epoch, version, previous.Generation + (changed ? 1 : 0));
+        }
+        finally
+        {
+            current.Gate.ExitWriteLock();
+        }
+        if (rows.Count > 0 || deleted.Count > 0)
+            logger.LogDebug("Band index caught up: {Rows} rows read, {Deleted} deletions, {Elapsed} ms", rows.Count, deleted.Count, started.ElapsedMilliseconds);
+    }
+
+    private static async Task<int> EstimateRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'datapoints'::regclass", connection, transaction);
+        var estimate = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return (int)Math.Min(int.MaxValue / 2, estimate + estimate / 50 + 1024);
+    }
+
+    private static async Task<List<(int Id, string Slug)>> ReadEmployersAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, int[]? ids, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            ids is null ? "SELECT id, slug FROM employers" : "SELECT id, slug FROM employers WHERE id = ANY(@ids)", connection, transaction);
+        if (ids is not null)
+            command.Parameters.AddWithValue("ids", ids);
+        var employers = new List<(int, string)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            employers.Add((reader.GetInt32(0), reader.GetString(1)));
+        return employers;
+    }
+
+    private static async Task<FxTable> ReadFxAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT currency::text, date - DATE '2000-01-01', usd_per_unit::float8 FROM fx_rates", connection, transaction);
+        var rates = new List<FxRate>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            rates.Add(new FxRate(reader.GetString(0), reader.GetInt32(1), reader.GetDouble(2)));
+        return new FxTable(rates);
+    }
+
+    /// <summary>Reads index rows from a reader over <see cref="RowColumns"/>, interning strings without allocating.</summary>
+    private sealed class RowParser(IndexData target)
+    {
+        private readonly char[] buffer = new char[256];
+
+        public IndexRow Read(NpgsqlDataReader reader)
+        {
+            var row = new IndexRow
+            {
+                Id = reader.GetGuid(0),
+                EmployerId = reader.GetInt32(1),
+                Role = target.Roles.Intern(Text(reader, 2)),
+                Level = reader.IsDBNull(3) ? 0 : 1 + target.Levels.Intern(Text(reader, 3)),
+                Region = target.Regions.Intern(Text(reader, 4)),
+                Currency = target.Currencies.Intern(Text(reader, 5)),
+                Day = reader.GetInt32(6),
+                Base = reader.GetDouble(7),
+                Bonus = reader.IsDBNull(8) ? double.NaN : reader.GetDouble(8),
+                Equity = reader.IsDBNull(9) ? double.NaN : reader.GetDouble(9),
+                Retention = reader.IsDBNull(10) ? double.NaN : reader.GetDouble(10),
+                Signon = reader.IsDBNull(11) ? double.NaN : reader.GetDouble(11),
+                Source = target.Sources.Intern(Text(reader, 12)),
+                Verified = reader.GetBoolean(13),
+            };
+            return row;
+        }
+
+        private ReadOnlySpan<char> Text(NpgsqlDataReader reader, int ordinal)
+        {
+            var length = (int)reader.GetChars(ordinal, 0, buffer, 0, buffer.Length);
+            if (length < buffer.Length)
+                return buffer.AsSpan(0, length);
+            // Longer than any slug should be: read the rest and intern the whole string.
+            var text = new System.Text.StringBuilder().Append(buffer);
+            long offset = length;
+            int read;
+            while ((read = (int)reader.GetChars(ordinal, offset, buffer, 0, buffer.Length)) > 0)
+            {
+                text.Append(buffer, 0, read);
+                offset += read;
+            }
+            return text.ToString();
+        }
+    }
+
+    public void Dispose()
+    {
+        meter.Dispose();
+        catchUpGate.Dispose();
+    }
+}

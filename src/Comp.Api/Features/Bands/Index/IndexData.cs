@@ -1,0 +1,231 @@
+namespace Comp.Api.Features.Bands.Index;
+
+/// <summary>One datapoint as the index stores it: codes for the dimensions, amounts as doubles.</summary>
+internal struct IndexRow
+{
+    public Guid Id;
+    public int EmployerId;
+    public int Role;
+    public int Level; // 0: no level; else 1 + the level's code
+    public int Region;
+    public int Currency;
+    public int Source;
+    public int Day; // days since 2000-01-01
+    public bool Verified;
+    public double Base;
+    public double Bonus; // NaN when absent
+    public double Equity; // the annual value (grant / vesting years), NaN when absent
+    public double Retention; // the annual value, NaN when absent
+    public double Signon; // NaN when absent
+}
+
+/// <summary>
+/// The datapoints in columns (struct of arrays), with posting lists per role, region and employer.
+/// A row never moves: a deleted row is flagged and skipped, a row whose role, region or employer
+/// changes is deleted and appended again, and anything else is updated in place. Readers hold the
+/// read lock for a whole query; changes are applied under the write lock in one go.
+/// </summary>
+internal sealed class IndexData
+{
+    public const byte VerifiedFlag = 1;
+    public const byte DeletedFlag = 2;
+    public const byte HasBonus = 4;
+    public const byte HasEquity = 8;
+    public const byte HasRetention = 16;
+    public const byte HasSignon = 32;
+
+    public static readonly DateOnly Epoch = new(2000, 1, 1);
+
+    public ReaderWriterLockSlim Gate { get; } = new(LockRecursionPolicy.NoRecursion);
+
+    public Dimension Roles { get; } = new("role", ushort.MaxValue);
+    public Dimension Regions { get; } = new("region", ushort.MaxValue);
+    public Dimension Levels { get; } = new("level", byte.MaxValue - 1);
+    public Dimension Currencies { get; } = new("currency", ushort.MaxValue);
+    public Dimension Sources { get; } = new("source", byte.MaxValue);
+
+    public int Count;
+    public int Live;
+    public Guid[] Ids = [];
+    public int[] Employer = [];
+    public ushort[] Role = [];
+    public ushort[] Region = [];
+    public ushort[] Currency = [];
+    public byte[] Level = [];
+    public byte[] Source = [];
+    public byte[] Flags = [];
+    public int[] Day = [];
+    // Amounts of an absent component are 0, so a total adds them without a test (x + 0.0 == x).
+    public double[] Base = [];
+    public double[] Bonus = [];
+    public double[] Equity = [];
+    public double[] Retention = [];
+    public double[] Signon = [];
+    public int MinDay = int.MaxValue;
+    public int MaxDay = int.MinValue;
+
+    public readonly RowMap Map = new();
+    public RowList[] ByRole = [];
+    public RowList[] ByRegion = [];
+    public RowList[] ByEmployer = [];
+    /// <summary>Employer slugs by employer id (for cells grouped by employer).</summary>
+    public string?[] EmployerSlugs = [];
+
+    public int Capacity => Ids.Length;
+
+    /// <summary>The bytes the index's arrays take (capacity included), the measure of its memory budget.</summary>
+    public long Bytes
+    {
+        get
+        {
+            long perRow = 16 + 4 + 2 + 2 + 2 + 1 + 1 + 1 + 4 + 5 * 8;
+            var lists = ByRole.Sum(l => l?.Bytes ?? 0) + ByRegion.Sum(l => l?.Bytes ?? 0) + ByEmployer.Sum(l => l?.Bytes ?? 0);
+            return Capacity * perRow + Map.Bytes + lists + EmployerSlugs.Length * 8L;
+        }
+    }
+
+    public void EnsureCapacity(int rows)
+    {
+        if (rows <= Capacity)
+            return;
+        var size = Math.Max(rows, Capacity + Math.Max(Capacity >> 2, 4096));
+        Array.Resize(ref Ids, size);
+        Array.Resize(ref Employer, size);
+        Array.Resize(ref Role, size);
+        Array.Resize(ref Region, size);
+        Array.Resize(ref Currency, size);
+        Array.Resize(ref Level, size);
+        Array.Resize(ref Source, size);
+        Array.Resize(ref Flags, size);
+        Array.Resize(ref Day, size);
+        Array.Resize(ref Base, size);
+        Array.Resize(ref Bonus, size);
+        Array.Resize(ref Equity, size);
+        Array.Resize(ref Retention, size);
+        Array.Resize(ref Signon, size);
+    }
+
+    public void SetEmployer(int id, string slug)
+    {
+        if (id >= EmployerSlugs.Length)
+            Array.Resize(ref EmployerSlugs, Math.Max(id + 1, EmployerSlugs.Length + (EmployerSlugs.Length >> 1)));
+        EmployerSlugs[id] = slug;
+    }
+
+    public bool KnowsEmployer(int id) => id >= 0 && id < EmployerSlugs.Length && EmployerSlugs[id] is not null;
+
+    /// <summary>Adds the row, or updates the row with its id. Returns whether anything changed.</summary>
+    public bool Upsert(in IndexRow row)
+    {
+        var at = Map.Find(row.Id, Ids);
+        if (at >= 0 && (Flags[at] & DeletedFlag) == 0)
+        {
+            if (Employer[at] == row.EmployerId && Role[at] == row.Role && Region[at] == row.Region)
+                return Write(at, row, changedOnly: true);
+            Delete(at);
+        }
+        Append(row);
+        return true;
+    }
+
+    /// <summary>Flags the row with this id as deleted. Returns whether it was there.</summary>
+    public bool Delete(Guid id)
+    {
+        var at = Map.Find(id, Ids);
+        if (at < 0 || (Flags[at] & DeletedFlag) != 0)
+            return false;
+        Delete(at);
+        return true;
+    }
+
+    private void Delete(int at)
+    {
+        Flags[at] |= DeletedFlag;
+        Live--;
+    }
+
+    public void Append(in IndexRow row)
+    {
+        EnsureCapacity(Count + 1);
+        var at = Count;
+        Write(at, row, changedOnly: false);
+        Count++;
+        Live++;
+        Map.Set(row.Id, at, Ids, Count);
+        List(ref ByRole, row.Role).Add(at);
+        List(ref ByRegion, row.Region).Add(at);
+        List(ref ByEmployer, row.EmployerId).Add(at);
+    }
+
+    private static RowList List(ref RowList[] lists, int code)
+    {
+        if (code >= lists.Length)
+            Array.Resize(ref lists, Math.Max(code + 1, lists.Length * 2));
+        return lists[code] ??= new RowList();
+    }
+
+    private bool Write(int at, in IndexRow row, bool changedOnly)
+    {
+        byte flags = 0;
+        if (row.Verified)
+            flags |= VerifiedFlag;
+        if (!double.IsNaN(row.Bonus))
+            flags |= HasBonus;
+        if (!double.IsNaN(row.Equity))
+            flags |= HasEquity;
+        if (!double.IsNaN(row.Retention))
+            flags |= HasRetention;
+        if (!double.IsNaN(row.Signon))
+            flags |= HasSignon;
+        var bonus = double.IsNaN(row.Bonus) ? 0 : row.Bonus;
+        var equity = double.IsNaN(row.Equity) ? 0 : row.Equity;
+        var retention = double.IsNaN(row.Retention) ? 0 : row.Retention;
+        var signon = double.IsNaN(row.Signon) ? 0 : row.Signon;
+        if (changedOnly && Flags[at] == flags && Level[at] == row.Level && Currency[at] == row.Currency && Source[at] == row.Source
+            && Day[at] == row.Day && Base[at].Equals(row.Base) && Bonus[at].Equals(bonus) && Equity[at].Equals(equity)
+            && Retention[at].Equals(retention) && Signon[at].Equals(signon))
+            return false;
+        Ids[at] = row.Id;
+        Employer[at] = row.EmployerId;
+        Role[at] = (ushort)row.Role;
+        Region[at] = (ushort)row.Region;
+        Currency[at] = (ushort)row.Currency;
+        Level[at] = (byte)row.Level;
+        Source[at] = (byte)row.Source;
+        Flags[at] = flags;
+        Day[at] = row.Day;
+        Base[at] = row.Base;
+        Bonus[at] = bonus;
+        Equity[at] = equity;
+        Retention[at] = retention;
+        Signon[at] = signon;
+        MinDay = Math.Min(MinDay, row.Day);
+        MaxDay = Math.Max(MaxDay, row.Day);
+        return true;
+    }
+
+    /// <summary>After a full load: columns (when the row estimate was off by more than 2%) and posting lists lose their spare capacity.</summary>
+    public void Trim()
+    {
+        if (Capacity > Count + Count / 50 + 1024)
+        {
+            var size = Count;
+            Array.Resize(ref Ids, size);
+            Array.Resize(ref Employer, size);
+            Array.Resize(ref Role, size);
+            Array.Resize(ref Region, size);
+            Array.Resize(ref Currency, size);
+            Array.Resize(ref Level, size);
+            Array.Resize(ref Source, size);
+            Array.Resize(ref Flags, size);
+            Array.Resize(ref Day, size);
+            Array.Resize(ref Base, size);
+            Array.Resize(ref Bonus, size);
+            Array.Resize(ref Equity, size);
+            Array.Resize(ref Retention, size);
+            Array.Resize(ref Signon, size);
+        }
+        foreach (var list in ByRole.Concat(ByRegion).Concat(ByEmployer))
+            list?.Trim();
+    }
+}

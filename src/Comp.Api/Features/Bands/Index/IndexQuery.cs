@@ -1,0 +1,595 @@
+using System.Buffers;
+using Comp.Statistics;
+
+namespace Comp.Api.Features.Bands.Index;
+
+/// <summary>
+/// Answers a band query from the index: picks the shortest posting list the filters allow (or
+/// every row), tests each row against the other filters, computes its value exactly as the SQL
+/// store's expressions do (the same double operations in the same order: amounts as float8,
+/// × source rate ÷ target rate, × (1 + r)^(days / 365.25)), and collects each cell's values
+/// unsorted with the counts disclosure needs. The cells' percentiles are then found by selection
+/// (<see cref="Band.ComputeUnsorted"/>), not by sorting.
+/// </summary>
+internal sealed class IndexQuery
+{
+    private readonly IndexData data;
+    private readonly BandQuery query;
+
+    private IndexQuery(IndexData data, BandQuery query)
+    {
+        this.data = data;
+        this.query = query;
+    }
+
+    public static BandData Run(IndexData data, FxTable fx, BandQuery query, double agingRate)
+    {
+        data.Gate.EnterReadLock();
+        try
+        {
+            return new IndexQuery(data, query).Execute(fx, agingRate);
+        }
+        finally
+        {
+            data.Gate.ExitReadLock();
+        }
+    }
+
+    private BandData Execute(FxTable fx, double agingRate)
+    {
+        var roleOk = Mask(data.Roles, query.Roles, 0);
+        var levelOk = Mask(data.Levels, query.Levels, 1);
+        var regionOk = Mask(data.Regions, query.Regions, 0);
+        var sourceOk = Mask(data.Sources, query.Sources, 0);
+        bool[]? employerOk = null;
+        if (query.EmployerIds.Count > 0)
+        {
+            employerOk = new bool[Math.Max(data.EmployerSlugs.Length, query.EmployerIds.Max() + 1)];
+            foreach (var id in query.EmployerIds)
+                if (id >= 0)
+                    employerOk[id] = true;
+        }
+        // A filter naming only values no datapoint has matches nothing.
+        if (roleOk is { Any: false } || levelOk is { Any: false } || regionOk is { Any: false } || sourceOk is { Any: false })
+            return Finish([], []);
+
+        var scan = new Scan(data, query, fx, agingRate)
+        {
+            RoleOk = roleOk?.Ok,
+            LevelOk = levelOk?.Ok,
+            RegionOk = regionOk?.Ok,
+            SourceOk = sourceOk?.Ok,
+            EmployerOk = employerOk,
+        };
+
+        // The rows to visit: the shortest union of posting lists among the filtered dimensions.
+        List<RowList>? best = null;
+        long bestCount = long.MaxValue;
+        void Consider(RowList[] lists, IEnumerable<int> codes)
+        {
+            var chosen = new List<RowList>();
+            long count = 0;
+            foreach (var code in codes)
+            {
+                if (code >= 0 && code < lists.Length && lists[code] is { } list)
+                {
+                    chosen.Add(list);
+                    count += list.Count;
+                }
+            }
+            if (count < bestCount)
+            {
+                best = chosen;
+                bestCount = count;
+            }
+        }
+        if (employerOk is not null)
+            Consider(data.ByEmployer, query.EmployerIds);
+        if (roleOk is not null)
+            Consider(data.ByRole, roleOk.Codes);
+        if (regionOk is not null)
+            Consider(data.ByRegion, regionOk.Codes);
+
+        if (best is null)
+            scan.Rows(0, data.Count);
+        else
+            foreach (var list in best)
+                scan.Rows(list.Rows);
+
+        return Finish(scan.Cells(), scan.LeftOut);
+    }
+
+    private BandData Finish(List<CellValues> cells, Dictionary<string, int> leftOut)
+    {
+        // An empty cut is still one (empty) cell, as from the SQL store.
+        if (query.GroupBy.Count == 0 && cells.Count == 0)
+            cells.Add(new CellValues(new Dictionary<string, string?>(), [], new CellCounts(0, 0, 0)));
+        return new BandData(cells, leftOut);
+    }
+
+    private sealed record DimensionMask(bool[] Ok, List<int> Codes)
+    {
+        public bool Any => Codes.Count > 0;
+    }
+
+    /// <summary>Which codes of a dimension the filter lets through; null when it does not filter.</summary>
+    private static DimensionMask? Mask(Dimension dimension, IReadOnlyList<string> values, int offset)
+    {
+        if (values.Count == 0)
+            return null;
+        var ok = new bool[dimension.Count + offset];
+        var codes = new List<int>();
+        foreach (var value in values)
+        {
+            if (dimension.TryGet(value, out var code))
+            {
+                ok[code + offset] = true;
+                codes.Add(code);
+            }
+        }
+        return new DimensionMask(ok, codes);
+    }
+
+    /// <summary>One pass over rows: filters, value, conversion, aging, cell.</summary>
+    private sealed class Scan
+    {
+        private readonly IndexData d;
+        private readonly BandQuery q;
+        private readonly int component;
+        private readonly byte required;
+        private readonly int fromDay = int.MinValue;
+        private readonly int toDay = int.MaxValue;
+        private readonly int verified = -1;
+
+        // FX: per currency code, null when that currency needs no conversion (it is the target),
+        // else its plan (null periods when no rate exists: its values are left out).
+        private readonly int targetCode;
+        private readonly Conversion?[] conversions;
+        private readonly FxTable fx;
+
+        // Aging: (1 + r)^(days / 365.25) by day, computed once per distinct day.
+        private readonly bool aging;
+        private readonly int agedDay;
+        private readonly double growth;
+        private readonly double[]? agingFactors;
+
+        // Cells: group dimensions, mixed-radix keys, accumulators.
+        private readonly GroupDimension[] groups;
+        private readonly Cell?[]? cellArray;
+        private readonly Dictionary<long, Cell>? cellMap;
+        private readonly Cell? single;
+        private readonly List<Cell> cells = [];
+        private readonly int[]? periodOfDay;
+
+        public bool[]? RoleOk;
+        public bool[]? LevelOk;
+        public bool[]? RegionOk;
+        public bool[]? SourceOk;
+        public bool[]? EmployerOk;
+
+        public Dictionary<string, int> LeftOut { get; } = [];
+        private int[] leftOutByCode = [];
+
+        public Scan(IndexData data, BandQuery query, FxTable fxTable, double agingRate)
+        {
+            d = data;
+            q = query;
+            fx = fxTable;
+            component = (int)query.Component;
+            required = query.Component switch
+            {
+                Component.Bonus => IndexData.HasBonus,
+                Component.Equity => IndexData.HasEquity,
+                Component.Retention => IndexData.HasRetention,
+                Component.Signon => IndexData.HasSignon,
+                _ => 0,
+            };
+            if (query.From is { } from)
+                fromDay = from.DayNumber - IndexData.Epoch.DayNumber;
+            if (query.To is { } to)
+                toDay = to.DayNumber - IndexData.Epoch.DayNumber;
+            if (query.Verified is { } v)
+                verified = v ? 1 : 0;
+
+            targetCode = data.Currencies.TryGet(query.Currency, out var t) ? t : -1;
+            conversions = new Conversion?[data.Currencies.Count];
+            leftOutByCode = new int[data.Currencies.Count];
+
+            if (query.AgedTo is { } agedTo && data.MaxDay >= data.MinDay)
+            {
+                aging = true;
+                agedDay = agedTo.DayNumber - IndexData.Epoch.DayNumber;
+                growth = 1 + agingRate;
+                agingFactors = new double[data.MaxDay - data.MinDay + 1];
+                Array.Fill(agingFactors, double.NaN);
+            }
+
+            groups = query.GroupBy.Select(key => GroupDimension.For(key, data)).ToArray();
+            if (query.GroupBy.Contains(GroupKeys.Period) && data.MaxDay >= data.MinDay)
+            {
+                periodOfDay = new int[data.MaxDay - data.MinDay + 1];
+                var quarters = query.Interval == "quarter";
+                var firstYear = IndexData.Epoch.AddDays(data.MinDay).Year;
+                for (var day = data.MinDay; day <= data.MaxDay; day++)
+                {
+                    var date = IndexData.Epoch.AddDays(day);
+                    periodOfDay[day - data.MinDay] = quarters ? (date.Year - firstYear) * 4 + (date.Month - 1) / 3 : date.Year - firstYear;
+                }
+                var periodIndex = Array.FindIndex(groups, g => g.Key == GroupKeys.Period);
+                var lastYear = IndexData.Epoch.AddDays(data.MaxDay).Year;
+                groups[periodIndex] = new GroupDimension(GroupKeys.Period, quarters ? (lastYear - firstYear + 1) * 4 : lastYear - firstYear + 1,
+                    code => quarters ? $"{firstYear + code / 4}-Q{code % 4 + 1}" : (firstYear + code).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            long radix = 1;
+            foreach (var g in groups)
+            {
+                g.Stride = radix;
+                radix = checked(radix * Math.Max(1, g.Size));
+            }
+            if (groups.Length == 0)
+                single = NewCell(0, 0);
+            else if (radix <= 1 << 16)
+                cellArray = new Cell?[radix];
+            else
+                cellMap = [];
+        }
+
+        private Cell NewCell(long key, int row)
+        {
+            var cell = new Cell(key, row);
+            cells.Add(cell);
+            return cell;
+        }
+
+        public void Rows(int start, int end)
+        {
+            for (var r = start; r < end; r++)
+                Row(r);
+        }
+
+        public void Rows(ReadOnlySpan<int> rows)
+        {
+            foreach (var r in rows)
+                Row(r);
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void Row(int r)
+        {
+            var flags = d.Flags[r];
+            if ((flags & (required | IndexData.DeletedFlag)) != required)
+                return;
+            if (verified >= 0 && ((flags & IndexData.VerifiedFlag) != 0 ? 1 : 0) != verified)
+                return;
+            if (RoleOk is not null && !RoleOk[d.Role[r]])
+                return;
+            if (RegionOk is not null && !RegionOk[d.Region[r]])
+                return;
+            if (LevelOk is not null && !LevelOk[d.Level[r]])
+                return;
+            if (EmployerOk is not null && (d.Employer[r] >= EmployerOk.Length || !EmployerOk[d.Employer[r]]))
+                return;
+            if (SourceOk is not null && !SourceOk[d.Source[r]])
+                return;
+            var day = d.Day[r];
+            if (day < fromDay || day > toDay)
+                return;
+
+            var value = component switch
+            {
+                (int)Component.Base => d.Base[r],
+                (int)Component.Bonus => d.Bonus[r],
+                (int)Component.Equity => d.Equity[r],
+                (int)Component.Retention => d.Retention[r],
+                (int)Component.Signon => d.Signon[r],
+                (int)Component.Total => d.Base[r] + d.Bonus[r] + d.Equity[r] + d.Retention[r],
+                _ => d.Base[r] + d.Bonus[r] + d.Equity[r] + d.Retention[r] + d.Signon[r],
+            };
+
+            var currency = d.Currency[r];
+            var period = -1;
+            if (currency != targetCode)
+            {
+                var conversion = conversions[currency] ??= Conversion.Plan(fx, d.Currencies[currency], q.Currency, d);
+                if (conversion.Starts is null)
+                {
+                    leftOutByCode[currency]++;
+                    return;
+                }
+                period = conversion.PeriodOf(day);
+                value = value * conversion.SourceUsd[period] / conversion.TargetUsd[period];
+            }
+            if (aging)
+            {
+                ref var factor = ref agingFactors![day - d.MinDay];
+                if (double.IsNaN(factor))
+                    factor = Math.Pow(growth, (agedDay - day) / 365.25);
+                value *= factor;
+            }
+
+            Cell cell;
+            if (single is not null)
+                cell = single;
+            else
+            {
+                long key = 0;
+                foreach (var g in groups)
+                    key += g.Code(d, r, periodOfDay) * g.Stride;
+                if (cellArray is not null)
+                    cell = cellArray[key] ??= NewCell(key, r);
+                else if (!cellMap!.TryGetValue(key, out cell!))
+                    cellMap[key] = cell = NewCell(key, r);
+            }
+            cell.Add(value, d.Employer[r], day);
+            if (period >= 0)
+                cell.UsePeriod(conversions[currency]!, period);
+        }
+
+        /// <summary>The cells in the SQL store's order (by group labels, ordinal, nulls last), with their counts.</summary>
+        public List<CellValues> Cells()
+        {
+            for (var c = 0; c < leftOutByCode.Length; c++)
+                if (leftOutByCode[c] > 0)
+                    LeftOut[d.Currencies[c]] = leftOutByCode[c];
+
+            var counts = ArrayPool<int>.Shared.Rent(Math.Max(1, d.EmployerSlugs.Length + 1));
+            counts.AsSpan().Clear(); // a rented array holds what its last user left
+            try
+            {
+                var result = new List<(string?[] Labels, CellValues Values)>(cells.Count);
+                foreach (var cell in cells)
+                {
+                    if (cell.Count == 0)
+                        continue;
+                    var labels = new string?[groups.Length];
+                    var group = new Dictionary<string, string?>(groups.Length);
+                    for (var i = 0; i < groups.Length; i++)
+                    {
+                        labels[i] = groups[i].Label(d, cell.Row, periodOfDay);
+                        group[q.GroupBy[i]] = labels[i];
+                    }
+                    result.Add((labels, cell.Build(group, counts)));
+                }
+                result.Sort((a, b) => CompareLabels(a.Labels, b.Labels));
+                return result.Select(c => c.Values).ToList();
+            }
+            finally
+            {
+                ArrayPool<int>.Shared.Return(counts);
+                foreach (var cell in cells)
+                    cell.Release();
+            }
+        }
+
+        private static int CompareLabels(string?[] a, string?[] b)
+        {
+            for (var i = 0; i < a.Length; i++)
+            {
+                if (a[i] == b[i])
+                    continue;
+                if (a[i] is null)
+                    return 1; // nulls last, as PostgreSQL orders ascending
+                if (b[i] is null)
+                    return -1;
+                var c = string.CompareOrdinal(a[i], b[i]);
+                if (c != 0)
+                    return c;
+            }
+            return 0;
+        }
+    }
+
+    /// <summary>A group key: its code for a row, how many codes it has, its label.</summary>
+    private sealed class GroupDimension(string key, int size, Func<int, string?> label)
+    {
+        private readonly int kind = key switch
+        {
+            GroupKeys.Employer => 0,
+            GroupKeys.Role => 1,
+            GroupKeys.Level => 2,
+            GroupKeys.Region => 3,
+            _ => 4,
+        };
+
+        public string Key { get; } = key;
+        public int Size { get; } = size;
+        public long Stride { get; set; }
+
+        public static GroupDimension For(string key, IndexData data) => key switch
+        {
+            GroupKeys.Employer => new(key, data.EmployerSlugs.Length, code => data.EmployerSlugs[code]),
+            GroupKeys.Role => new(key, data.Roles.Count, code => data.Roles[code]),
+            GroupKeys.Level => new(key, data.Levels.Count + 1, code => code == 0 ? null : data.Levels[code - 1]),
+            GroupKeys.Region => new(key, data.Regions.Count, code => data.Regions[code]),
+            GroupKeys.Period => new(key, 1, _ => null), // replaced once the day range is known
+            _ => throw new ArgumentOutOfRangeException(nameof(key), key, null),
+        };
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public long Code(IndexData d, int row, int[]? periodOfDay) => kind switch
+        {
+            0 => d.Employer[row],
+            1 => d.Role[row],
+            2 => d.Level[row],
+            3 => d.Region[row],
+            _ => periodOfDay![d.Day[row] - d.MinDay],
+        };
+
+        public string? Label(IndexData d, int row, int[]? periodOfDay) => label((int)Code(d, row, periodOfDay));
+    }
+
+    /// <summary>
+    /// How values of one currency reach the target: the periods where both its rate and the
+    /// target's hold (each rate from its date until the next, the earliest also before it).
+    /// </summary>
+    private sealed class Conversion
+    {
+        public int[]? Starts;
+        public double[] SourceUsd = [];
+        public double[] TargetUsd = [];
+        public RateUsed?[] SourceRate = [];
+        public RateUsed?[] TargetRate = [];
+        private int[]? byDay;
+        private int firstDay;
+
+        public static Conversion Plan(FxTable fx, string source, string target, IndexData data)
+        {
+            var s = fx.Periods(source);
+            var t = fx.Periods(target);
+            var plan = new Conversion();
+            if (s is null || t is null)
+                return plan;
+            var starts = s.Select(p => p.Start).Concat(t.Select(p => p.Start)).Distinct().Order().ToArray();
+            plan.Starts = starts;
+            plan.SourceUsd = new double[starts.Length];
+            plan.TargetUsd = new double[starts.Length];
+            plan.SourceRate = new RateUsed?[starts.Length];
+            plan.TargetRate = new RateUsed?[starts.Length];
+            for (var i = 0; i < starts.Length; i++)
+            {
+                var sp = s[Last(s, starts[i])];
+                var tp = t[Last(t, starts[i])];
+                plan.SourceUsd[i] = sp.Usd;
+                plan.TargetUsd[i] = tp.Usd;
+                plan.SourceRate[i] = sp.Rate is { } sr ? new RateUsed(sr.Currency, IndexData.Epoch.AddDays(sr.Day), sr.UsdPerUnit) : null;
+                plan.TargetRate[i] = tp.Rate is { } tr ? new RateUsed(tr.Currency, IndexData.Epoch.AddDays(tr.Day), tr.UsdPerUnit) : null;
+            }
+            // Looking a day up in a table beats a binary search per row on large cuts.
+            if (data.MaxDay >= data.MinDay && data.MaxDay - data.MinDay < 1 << 20)
+            {
+                plan.firstDay = data.MinDay;
+                plan.byDay = new int[data.MaxDay - data.MinDay + 1];
+                for (var i = 0; i < plan.byDay.Length; i++)
+                    plan.byDay[i] = plan.Search(data.MinDay + i);
+            }
+            return plan;
+        }
+
+        private static int Last((int Start, double Usd, FxRate? Rate)[] periods, int day)
+        {
+            var found = 0;
+            for (var i = 0; i < periods.Length && periods[i].Start <= day; i++)
+                found = i;
+            return found;
+        }
+
+        private int Search(int day)
+        {
+            int lo = 0, hi = Starts!.Length - 1;
+            while (lo < hi)
+            {
+                var mid = (lo + hi + 1) >> 1;
+                if (Starts[mid] <= day)
+                    lo = mid;
+                else
+                    hi = mid - 1;
+            }
+            return lo;
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public int PeriodOf(int day)
+        {
+            var at = day - firstDay;
+            return byDay is not null && (uint)at < (uint)byDay.Length ? byDay[at] : Search(day);
+        }
+    }
+
+    /// <summary>One cell's values (unsorted), employers, day sum and the FX periods it used.</summary>
+    private sealed class Cell(long key, int row)
+    {
+        public long Key { get; } = key;
+        /// <summary>A row of the cell, to read its labels from.</summary>
+        public int Row { get; } = row;
+        public int Count;
+        private double[] values = ArrayPool<double>.Shared.Rent(64);
+        private int[] employers = ArrayPool<int>.Shared.Rent(64);
+        private long daySum;
+        private Dictionary<Conversion, HashSet<int>>? periods;
+        private Conversion? lastConversion;
+        private int lastPeriod = -1;
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Add(double value, int employer, int day)
+        {
+            if (Count == values.Length)
+                Grow();
+            values[Count] = value;
+            employers[Count] = employer;
+            Count++;
+            daySum += day;
+        }
+
+        private void Grow()
+        {
+            var size = values.Length * 2;
+            var v = ArrayPool<double>.Shared.Rent(size);
+            var e = ArrayPool<int>.Shared.Rent(size);
+            values.AsSpan(0, Count).CopyTo(v);
+            employers.AsSpan(0, Count).CopyTo(e);
+            ArrayPool<double>.Shared.Return(values);
+            ArrayPool<int>.Shared.Return(employers);
+            values = v;
+            employers = e;
+        }
+
+        public void UsePeriod(Conversion conversion, int period)
+        {
+            if (ReferenceEquals(conversion, lastConversion) && period == lastPeriod)
+                return;
+            lastConversion = conversion;
+            lastPeriod = period;
+            periods ??= [];
+            if (!periods.TryGetValue(conversion, out var set))
+                periods[conversion] = set = [];
+            set.Add(period);
+        }
+
+        public CellValues Build(IReadOnlyDictionary<string, string?> group, int[] counts)
+        {
+            var distinct = 0;
+            var largest = 0;
+            var span = employers.AsSpan(0, Count);
+            foreach (var e in span)
+            {
+                var c = ++counts[e];
+                if (c == 1)
+                    distinct++;
+                if (c > largest)
+                    largest = c;
+            }
+            foreach (var e in span)
+                counts[e] = 0;
+
+            var exact = GC.AllocateUninitializedArray<double>(Count);
+            values.AsSpan(0, Count).CopyTo(exact);
+            var rates = new HashSet<RateUsed>();
+            if (periods is not null)
+            {
+                foreach (var (conversion, used) in periods)
+                {
+                    foreach (var p in used)
+                    {
+                        if (conversion.SourceRate[p] is { } s)
+                            rates.Add(s);
+                        if (conversion.TargetRate[p] is { } t)
+                            rates.Add(t);
+                    }
+                }
+            }
+            return new CellValues(group, exact, new CellCounts(Count, distinct, largest))
+            {
+                MeanEffectiveDate = IndexData.Epoch.AddDays((int)(daySum / Count)),
+                Rates = rates,
+            };
+        }
+
+        public void Release()
+        {
+            ArrayPool<double>.Shared.Return(values);
+            ArrayPool<int>.Shared.Return(employers);
+            values = [];
+            employers = [];
+        }
+    }
+}

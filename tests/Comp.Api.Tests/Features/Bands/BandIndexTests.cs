@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Comp.Api.Features.Bands.Index;
+using Comp.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace Comp.Api.Tests.Features.Bands;
+
+/// <summary>
+/// The in-memory band index against PostgreSQL: the same bodies byte for byte with the index on
+/// and off, every kind of change (insert, delete, level remap, FX rate, TRUNCATE) visible to the
+/// next read, another instance catching up within a second without being asked, and the memory
+/// budget of issue 8 (at most 100 bytes per datapoint).
+/// </summary>
+public sealed class BandIndexTests(CompApiFactory factory, ITestOutputHelper output) : ApiTest(factory)
+{
+    private WebApplicationFactory<Program> SqlOnly() => Factory.WithWebHostBuilder(b => b.UseSetting("BandIndex:Enabled", "false"));
+
+    private static async Task<(string Body, string? ReadFrom)> GetAsync(HttpClient client, string url)
+    {
+        var response = await client.GetAsync(url);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode} {body}");
+        return (body, response.Headers.TryGetValues("X-Comp-Read-From", out var from) ? from.Single() : null);
+    }
+
+    /// <summary>The index's answer and PostgreSQL's, which must be the same text.</summary>
+    private static async Task<string> SameAsync(HttpClient index, HttpClient sql, string url)
+    {
+        var (fromIndex, indexSource) = await GetAsync(index, url);
+        var (fromSql, sqlSource) = await GetAsync(sql, url);
+        Assert.Equal("memory", indexSource);
+        Assert.Equal("primary", sqlSource);
+        Assert.True(fromIndex == fromSql, $"{url}\nindex:      {fromIndex}\npostgresql: {fromSql}");
+        return fromIndex;
+    }
+
+    [Fact]
+    public async Task Bands_trends_positions_and_comparisons_are_the_same_with_the_index_on_and_off()
+    {
+        var random = new Random(8);
+        await Factory.InsertAsync(BandsMatchPercentileContTests.RandomRows(random, 2_000));
+        await using var sqlOnly = SqlOnly();
+        var index = Factory.CreateClient();
+        var sql = sqlOnly.CreateClient();
+
+        var compared = 0;
+        for (var q = 0; q < 60; q++)
+        {
+            var cut = BandsMatchPercentileContTests.RandomCut(random);
+            cut.Parameters["percentiles"] = string.Join(",", Enumerable.Range(1, 99).Where(_ => random.NextDouble() < 0.1).DefaultIfEmpty(50));
+            await SameAsync(index, sql, "/v1/bands?" + cut.QueryString);
+            compared++;
+
+            cut.Parameters.Remove("groupBy");
+            cut.Parameters.Remove("percentiles");
+            await SameAsync(index, sql, $"/v1/bands/trend?interval={(q % 2 == 0 ? "quarter" : "year")}&" + cut.QueryString);
+            await SameAsync(index, sql, $"/v1/bands/position?amount={100_000 + random.Next(200_000)}&" + cut.QueryString);
+            compared += 2;
+        }
+
+        var compare = new
+        {
+            component = "total",
+            percentiles = "10,50,90",
+            segments = new object[]
+            {
+                new { label = "bay area ML", filter = new { role = "ml-engineer", region = "us-ca-sf-bay-area" } },
+                new { label = "alpha research", filter = new { employer = "alpha", role = "research-scientist" } },
+                new { label = "canada", filter = new { region = "ca" } },
+            },
+        };
+        var indexResponse = await index.PostAsJsonAsync("/v1/bands/compare", compare);
+        var fromIndex = await indexResponse.Content.ReadAsStringAsync();
+        var fromSql = await (await sql.PostAsJsonAsync("/v1/bands/compare", compare)).Content.ReadAsStringAsync();
+        Assert.True(indexResponse.StatusCode == HttpStatusCode.OK, fromIndex);
+        Assert.Equal(fromSql, fromIndex);
+        Assert.Contains("\"label\":\"bay area ML\"", fromIndex);
+        output.WriteLine($"{compared + 1} answers identical");
+    }
+
+    [Fact]
+    public async Task Every_kind_of_change_is_visible_to_the_next_read()
+    {
+        await using var sqlOnly = SqlOnly();
+        var admin = Factory.CreateAdminClient();
+        var index = Factory.CreateClient();
+        var sql = sqlOnly.CreateClient();
+        const string url = "/v1/bands?employer=nova&component=base&groupBy=level&percentiles=25,50,75";
+
+        // 12 datapoints with the employer's own level E5 and no mapping yet: no ladder level.
+        var ids = new List<Guid>();
+        for (var i = 0; i < 12; i++)
+        {
+            var body = Infrastructure.Datapoints.Valid(employer: "nova", baseSalary: 100_000 + 10_000 * i, currency: i < 4 ? "EUR" : "USD")
+                .With("level", null).With("employerLevel", "E5");
+            ids.Add((await admin.PostOkAsync(body)).GetProperty("id").GetGuid());
+        }
+        var before = await SameAsync(index, sql, url);
+        Assert.Contains("\"group\":{\"level\":null},\"n\":12", before);
+
+        // A delete.
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/v1/datapoints/{ids[11]}")).StatusCode);
+        Assert.Contains("\"group\":{\"level\":null},\"n\":11", await SameAsync(index, sql, url));
+
+        // A level mapping arriving later updates the stored rows in place.
+        var mapped = await admin.PutAsJsonAsync("/v1/employers/nova/levels", new { levels = new Dictionary<string, string> { ["E5"] = "L5" } });
+        Assert.Equal(HttpStatusCode.OK, mapped.StatusCode);
+        var remapped = await SameAsync(index, sql, url);
+        Assert.Contains("\"group\":{\"level\":\"L5\"},\"n\":11", remapped);
+        Assert.DoesNotContain("\"level\":null", remapped);
+
+        // A new FX rate changes the EUR values converted to USD (4 of them are in EUR).
+        var eurUrl = "/v1/bands?employer=nova&component=base&percentiles=10,50,90";
+        var oldRate = await SameAsync(index, sql, eurUrl);
+        var rate = await admin.PutAsJsonAsync("/v1/fx-rates", new[] { new { currency = "EUR", date = "2024-02-01", usdPerUnit = 2.0m, source = "test" } });
+        Assert.True(rate.IsSuccessStatusCode, await rate.Content.ReadAsStringAsync());
+        var newRate = await SameAsync(index, sql, eurUrl);
+        Assert.NotEqual(oldRate, newRate);
+        Assert.Contains("\"usdPerUnit\":2", newRate);
+
+        // A row written straight into PostgreSQL, bypassing the API.
+        await Factory.InsertAsync([new SeedRow("nova", "ml-engineer", "L5", "us-ca", "USD", new DateOnly(2024, 3, 1), 500_000m)]);
+        Assert.Contains("\"group\":{\"level\":\"L5\"},\"n\":12", await SameAsync(index, sql, url));
+
+        // TRUNCATE fires no row trigger: its epoch makes the index load again.
+        await using (var connection = await Factory.OpenAsync())
+            await new Npgsql.NpgsqlCommand("TRUNCATE datapoints", connection).ExecuteNonQueryAsync();
+        await SameAsync(index, sql, "/v1/bands?component=base&groupBy=employer");
+        Assert.Equal(0, Factory.Services.GetRequiredService<BandIndex>().Datapoints);
+    }
+
+    [Fact]
+    public async Task Another_instance_catches_up_within_a_second_without_being_asked()
+    {
+        await using var other = Factory.WithWebHostBuilder(_ => { });
+        var otherIndex = other.Services.GetRequiredService<BandIndex>();
+        await otherIndex.WhenLoaded.WaitAsync(TimeSpan.FromSeconds(30));
+        var start = otherIndex.Datapoints;
+
+        var admin = Factory.CreateAdminClient();
+        var rows = Enumerable.Range(0, 500).Select(i => Infrastructure.Datapoints.Valid(baseSalary: 90_000 + i)).ToArray();
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/datapoints/batch") { Content = JsonContent.Create(rows) };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        var batch = await admin.SendAsync(request);
+        Assert.True(batch.IsSuccessStatusCode, await batch.Content.ReadAsStringAsync());
+
+        // Not one request to the other instance: only its feed (LISTEN/NOTIFY) can bring the rows.
+        var waited = Stopwatch.StartNew();
+        while (otherIndex.Datapoints != start + 500 && waited.Elapsed < TimeSpan.FromSeconds(5))
+            await Task.Delay(5);
+        waited.Stop();
+        output.WriteLine($"the other instance held the 500 rows {waited.ElapsedMilliseconds} ms after the batch was acknowledged");
+        Assert.Equal(start + 500, otherIndex.Datapoints);
+        Assert.True(waited.Elapsed < TimeSpan.FromSeconds(1), $"took {waited.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task A_freshly_loaded_index_takes_at_most_100_bytes_per_datapoint()
+    {
+        var random = new Random(100);
+        await Factory.InsertAsync(BandsMatchPercentileContTests.RandomRows(random, 60_000));
+        var expected = await Factory.ScalarAsync<long>("SELECT count(*) FROM datapoints");
+
+        await using var fresh = Factory.WithWebHostBuilder(_ => { });
+        var index = fresh.Services.GetRequiredService<BandIndex>();
+        await index.WhenLoaded.WaitAsync(TimeSpan.FromSeconds(60));
+        var perDatapoint = (double)index.Bytes / index.Datapoints;
+        output.WriteLine($"{index.Datapoints} datapoints, {index.Bytes} bytes, {perDatapoint:0.0} bytes per datapoint");
+        Assert.Equal(expected, index.Datapoints);
+        Assert.True(perDatapoint <= 100, $"{perDatapoint:0.0} bytes per datapoint");
+    }
+}
