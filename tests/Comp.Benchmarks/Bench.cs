@@ -228,7 +228,8 @@ public sealed partial class Bench(Options options, Results results, NpgsqlDataSo
         await using var connection = await db.OpenConnectionAsync(ct);
 
         // Warm-up: each cut once each way, untimed (plans, pools, JIT, caches of pages — the same for both sides).
-        Say($"== cuts: {cuts.Count} cuts × {options.Runs} runs, API and percentile_cont alternating ==");
+        Say($"== cuts: {cuts.Count} cuts, API and percentile_cont alternating; per cut at most {options.Runs} runs a side, " +
+            $"{options.CutSeconds} s, then at least {options.MinApiRuns} API and {options.MinSqlRuns} SQL runs ==");
         foreach (var cut in cuts)
         {
             var answer = await client.GetBandsAsync(cut.ApiQuery([10, 50, 90]), ct);
@@ -241,7 +242,7 @@ public sealed partial class Bench(Options options, Results results, NpgsqlDataSo
             var warmPercentiles = new List<int> { 10, 50, 90 };
             var warmSql = await SqlAsync(connection, cut, warmPercentiles, ct);
             var warmApi = await client.GetBandsAsync(cut.ApiQuery(warmPercentiles), ct);
-            var rowsInCut = warmSql.Cells.Sum(c => (long)c.N);
+            var n = warmSql.Cells.Sum(c => (long)c.N);
 
             var apiMs = new List<double>();
             var sqlMs = new List<double>();
@@ -253,44 +254,65 @@ public sealed partial class Bench(Options options, Results results, NpgsqlDataSo
             mismatches.AddRange(first.Mismatches);
             var published = first.CellsCompared;
 
-            for (var run = 0; run < options.Runs; run++)
+            // Runs until the budget is spent and both sides have their minimum (or both reached --runs):
+            // a percentile_cont of seconds at 10M gets its 5 runs, a fast API its 20 or more. Every run
+            // in which both sides answered is checked.
+            var budget = Stopwatch.StartNew();
+            for (var run = 0; ; run++)
             {
+                var over = budget.Elapsed.TotalSeconds >= options.CutSeconds;
+                var doApi = apiMs.Count < options.Runs && (!over || apiMs.Count < options.MinApiRuns);
+                var doSql = sqlMs.Count < options.Runs && (!over || sqlMs.Count < options.MinSqlRuns);
+                if (!doApi && !doSql)
+                    break;
                 var percentiles = RandomPercentiles(random);
                 asked.Add(percentiles);
-                BandResponse api;
-                (List<SqlCell> Cells, double Ms) sql;
+                BandResponse? api = null;
+                List<SqlCell>? sql = null;
                 // Alternate which side goes first, so neither always finds the other's pages warm.
-                if (run % 2 == 0)
+                for (var side = 0; side < 2; side++)
                 {
-                    (api, var ms) = await TimeApiAsync(client, cut, percentiles, ct);
-                    apiMs.Add(ms);
-                    sql = await SqlAsync(connection, cut, percentiles, ct);
+                    if ((side + run) % 2 == 0 && doApi)
+                    {
+                        (api, var ms) = await TimeApiAsync(client, cut, percentiles, ct);
+                        apiMs.Add(ms);
+                    }
+                    else if ((side + run) % 2 == 1 && doSql)
+                    {
+                        (sql, var ms) = await SqlAsync(connection, cut, percentiles, ct);
+                        sqlMs.Add(ms);
+                    }
                 }
-                else
+                if (api is not null && sql is not null)
                 {
-                    sql = await SqlAsync(connection, cut, percentiles, ct);
-                    (api, var ms) = await TimeApiAsync(client, cut, percentiles, ct);
-                    apiMs.Add(ms);
+                    var outcome = Agreement.Check(cut, percentiles, api, sql);
+                    compared += outcome.Compared;
+                    mismatches.AddRange(outcome.Mismatches);
                 }
-                sqlMs.Add(sql.Ms);
-                var outcome = Agreement.Check(cut, percentiles, api, sql.Cells);
-                compared += outcome.Compared;
-                mismatches.AddRange(outcome.Mismatches);
             }
 
             var apiStats = LatencyStats.Of(apiMs);
             var sqlStats = LatencyStats.Of(sqlMs);
-            var result = new CutResult(cut.Name, cut.QueryText, rowsInCut, warmApi.Cells.Count, published, options.Runs, apiStats, sqlStats,
-                sqlStats.MedianMs / apiStats.MedianMs, sqlStats.P99Ms / apiStats.P99Ms, compared, mismatches.Count,
-                mismatches.Distinct().Take(20).ToList(), asked);
+            var ratio = sqlStats.MedianMs / apiStats.MedianMs;
+            var required = Acceptance.RequiredSqlOverApi(n);
+            var result = new CutResult(cut.Name, cut.QueryText, n, cut.GroupBy is null, warmApi.Cells.Count, published, apiMs.Count,
+                sqlMs.Count, budget.Elapsed.TotalSeconds, apiStats, sqlStats, ratio, sqlStats.P99Ms / apiStats.P99Ms, required,
+                ratio >= required, compared, mismatches.Count, mismatches.Distinct().Take(20).ToList(), SuppressedByReason(warmApi), asked);
             results.Cuts.Add(result);
-            Say($"  {cut.Name,-36} {F(rowsInCut),10} rows  API {Ms(apiStats.MedianMs)} / {Ms(apiStats.P99Ms)}   " +
-                $"SQL {Ms(sqlStats.MedianMs)} / {Ms(sqlStats.P99Ms)}   SQL/API {result.SqlOverApiMedian:0.00}   " +
-                $"{F(compared)} figures, {mismatches.Count} mismatches");
+            Say($"  {cut.Name,-36} n {F(n),10}  API {Ms(apiStats.MedianMs)} / {Ms(apiStats.P99Ms)} ({apiMs.Count})   " +
+                $"SQL {Ms(sqlStats.MedianMs)} / {Ms(sqlStats.P99Ms)} ({sqlMs.Count})   SQL/API {ratio:0.00} (bar {required:0}: " +
+                $"{(result.Pass ? "pass" : "FAIL")})   {F(compared)} figures, {mismatches.Count} mismatches");
+            if (result.SuppressedCellsByReason.Count > 0)
+                Say($"    withheld cells: {string.Join(", ", result.SuppressedCellsByReason.Select(x => $"{x.Key} ×{x.Value}"))}");
             foreach (var m in result.MismatchExamples.Take(5))
                 Say($"    MISMATCH {m}");
         }
     }
+
+    /// <summary>The API's reasons for the cells it withheld (a cut with every cell withheld has no figure to check).</summary>
+    private static Dictionary<string, int> SuppressedByReason(BandResponse answer) =>
+        answer.Cells.Where(c => c.Suppressed).SelectMany(c => c.Reasons.DefaultIfEmpty("(no reason given)"))
+            .GroupBy(r => r).ToDictionary(g => g.Key, g => g.Count());
 
     private static async Task<(BandResponse, double)> TimeApiAsync(CompClient client, Cut cut, List<int> percentiles, CancellationToken ct)
     {
@@ -327,7 +349,7 @@ public sealed partial class Bench(Options options, Results results, NpgsqlDataSo
 
     /// <summary>
     /// <see cref="Options.Concurrency"/> clients, each sending its next request as soon as the last
-    /// answered, for <see cref="Options.Seconds"/>: a random cut of the six with a random percentile
+    /// answered, for <see cref="Options.Seconds"/>: a random cut of all of them with a random percentile
     /// list each time. Requests in flight at the deadline are finished and counted.
     /// </summary>
     public async Task ThroughputAsync(IReadOnlyList<Cut> cuts, CancellationToken ct)

@@ -34,6 +34,10 @@ public sealed record Cut(
     /// <summary>The query string of the cut (percentiles vary per run and are left out).</summary>
     public string QueryText => ApiQuery([]).ToQueryString();
 
+    /// <summary>Issue 8's size pair: two single-cell cuts of the same shape, ~4,000 and ~200,000 datapoints at 10M rows.</summary>
+    public const string Small = "one role in a small state (~4k at 10M)";
+    public const string Large = "one role in one country (~200k at 10M)";
+
     public static IReadOnlyList<Cut> Standard(int employers) =>
     [
         // A frontier lab's research scientists: one employer, so the employer rules are lifted; heavy-tailed totals.
@@ -43,7 +47,30 @@ public sealed record Cut(
         new("everything, by region", GroupBy: "region"),
         new("one role, currency=EUR", Role: "data-scientist", Currency: "EUR"),
         new("one role, agedTo", Role: "data-scientist", AgedTo: new DateOnly(2025, 1, 1)),
+        // The size pair: designers in Oregon are 0.042% of the rows at 1M and 10M alike (regular employers,
+        // one of the eleven small states); research engineers in the US 2.4% at 1M, 2.2% at 10M (fewer of
+        // the rows are at frontier labs when the Zipf tail holds 20,000 employers).
+        new(Small, Role: "designer", Region: "us-or"),
+        new(Large, Role: "research-engineer", Region: "us"),
     ];
+
+    /// <summary>
+    /// Whether a generated row falls in the cut, for <c>--describe-data</c>'s size estimates: regions by
+    /// code prefix (the seeded tree follows it: us-ca-sf-bay-area under us-ca under us). Currency and
+    /// aging filter nothing here (every currency has a rate); the measured n is percentile_cont's count.
+    /// </summary>
+    public bool Matches(Comp.Client.DatapointRequest d) =>
+        (Employer is null || d.Employer == Employer)
+        && (Role is null || d.Role == Role)
+        && (Region is null || d.Region == Region || d.Region!.StartsWith(Region + "-", StringComparison.Ordinal))
+        && Component switch
+        {
+            "bonus" => d.TargetBonus is not null,
+            "equity" => d.EquityGrant is not null,
+            "retention" => d.RetentionGrant is not null,
+            "signon" => d.SignOnBonus is not null,
+            _ => true,
+        };
 
     /// <summary>
     /// The direct query. The same float8 value expression as the API (amounts cast before the

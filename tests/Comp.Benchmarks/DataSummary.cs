@@ -5,9 +5,13 @@ namespace Comp.Benchmarks;
 /// <summary><c>--describe-data</c>: the generated distributions, to check them against the reference files without a server.</summary>
 public static class DataSummary
 {
+    /// <summary>The distributions come from at most this many rows (each row is an independent draw); the cut sizes from all of them.</summary>
+    private const int MaxSample = 1_000_000;
+
     public static void Print(DatasetGenerator generator)
     {
-        var rows = Enumerable.Range(0, (int)generator.Rows).Select(i => generator.Row(i)).ToList();
+        var sampled = (int)Math.Min(generator.Rows, MaxSample);
+        var rows = Enumerable.Range(0, sampled).Select(i => generator.Row(i)).ToList();
         static double Usd(Comp.Client.DatapointRequest d, decimal amount) =>
             (double)amount / PayModel.LocalPerUsd(d.Currency!, d.EffectiveDate!.Value);
         static double Total(Comp.Client.DatapointRequest d) =>
@@ -16,7 +20,8 @@ public static class DataSummary
         static string K(double v) => (v / 1000).ToString("N0", CultureInfo.InvariantCulture) + "k";
         static double Q(List<double> sorted, double p) => sorted[(int)Math.Clamp(Math.Round(p * (sorted.Count - 1)), 0, sorted.Count - 1)];
 
-        Console.WriteLine($"{rows.Count:N0} rows, {generator.Employers:N0} employers, seed-determined");
+        Console.WriteLine($"{generator.Rows:N0} rows, {generator.Employers:N0} employers, seed-determined" +
+            (sampled < generator.Rows ? $"; the distributions below are of the first {sampled:N0} rows" : ""));
         var byEmployer = rows.GroupBy(r => r.Employer).Select(g => g.Count()).OrderDescending().ToList();
         Console.WriteLine($"employers with rows: {byEmployer.Count:N0}; largest {byEmployer[0] / (double)rows.Count:P1}; " +
             $"top 1% hold {byEmployer.Take(Math.Max(1, generator.Employers / 100)).Sum() / (double)rows.Count:P0}, " +
@@ -51,5 +56,23 @@ public static class DataSummary
             .Select(g => $"{g.Key} {g.Count() / (double)rows.Count:P0}")));
         Console.WriteLine("abroad, base in USD p50: " + string.Join(", ", rows.Where(r => r.Currency != "USD").GroupBy(r => r.Region!.Split('-')[0])
             .Select(g => $"{g.Key} {K(Q(g.Select(r => Usd(r, r.BaseSalary!.Value)).Order().ToList(), .5))}")));
+        CutSizes(generator);
+    }
+
+    /// <summary>How many of all the rows each standard cut matches (streamed, nothing kept).</summary>
+    private static void CutSizes(DatasetGenerator generator)
+    {
+        var cuts = Cut.Standard(generator.Employers);
+        var counts = new long[cuts.Count];
+        for (long i = 0; i < generator.Rows; i++)
+        {
+            var row = generator.Row(i);
+            for (var c = 0; c < cuts.Count; c++)
+                if (cuts[c].Matches(row))
+                    counts[c]++;
+        }
+        Console.WriteLine($"cut sizes (n of all {generator.Rows:N0} rows; regions by code prefix):");
+        for (var c = 0; c < cuts.Count; c++)
+            Console.WriteLine($"  {cuts[c].Name,-40} n={counts[c],11:N0}  {counts[c] / (double)generator.Rows,8:P3}  {cuts[c].QueryText}");
     }
 }

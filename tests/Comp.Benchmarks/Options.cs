@@ -9,7 +9,12 @@ public sealed record Options
     public string ApiUrl { get; init; } = "http://127.0.0.1:8096";
     public string? Key { get; init; }
     public string? Pg { get; init; }
-    public int Runs { get; init; } = 30;
+    public int Runs { get; init; } = 100;
+    public int CutSeconds { get; init; } = 30;
+    public int P99Requests { get; init; } = 200;
+    public int P99Seconds { get; init; } = 15;
+    public string? RestartApi { get; init; }
+    public int StartupTimeout { get; init; } = 900;
     public int Concurrency { get; init; } = 8;
     public int Seconds { get; init; } = 20;
     public string Out { get; init; } = ".local/bench";
@@ -22,6 +27,10 @@ public sealed record Options
     public string? Label { get; init; }
     public bool DescribeData { get; init; }
 
+    /// <summary>Timed runs every cut gets whatever its budget (fewer only when --runs is lower).</summary>
+    public int MinSqlRuns => Math.Min(5, Runs);
+    public int MinApiRuns => Math.Min(20, Runs);
+
     public const string Usage = """
         Comp.Benchmarks: issue 8's side-by-side benchmark of the Comp API against PostgreSQL on the same data.
 
@@ -29,7 +38,15 @@ public sealed record Options
           --api URL         the API (default http://127.0.0.1:8096)
           --key KEY         an admin (or ingest+read) API key
           --pg CONN         Npgsql connection string of the database the API uses (percentile_cont, \copy)
-          --runs N          timed repetitions per cut (default 30)
+          --runs N          at most N timed runs per cut and side (default 100)
+          --cut-seconds N   time budget per cut: past it, each side stops once it has its minimum
+                            (5 SQL runs, 20 API runs, fewer if --runs is lower) (default 30)
+          --restart-api CMD after the cuts, run CMD with bash: it must stop the API and start it again
+                            with the same settings, printing the new pid last; then measure start-up
+                            (process start to band index loaded, RSS), single-cell p99 and throughput on it
+          --startup-timeout N  seconds to wait for the restarted API's index (default 900)
+          --p99-requests N  API-only requests per single-cell cut after the restart (default 200)
+          --p99-seconds N   time budget per cut of that re-measure (default 15)
           --concurrency N   concurrent clients in the throughput phase (default 8)
           --seconds N       length of the throughput phase (default 20)
           --out DIR         where results.md and results.json go (default .local/bench)
@@ -59,6 +76,11 @@ public sealed record Options
                 "--key" => o with { Key = Value() },
                 "--pg" => o with { Pg = Value() },
                 "--runs" => o with { Runs = Int() },
+                "--cut-seconds" => o with { CutSeconds = Int() },
+                "--restart-api" => o with { RestartApi = Value() },
+                "--startup-timeout" => o with { StartupTimeout = Int() },
+                "--p99-requests" => o with { P99Requests = Int() },
+                "--p99-seconds" => o with { P99Seconds = Int() },
                 "--concurrency" => o with { Concurrency = Int() },
                 "--seconds" => o with { Seconds = Int() },
                 "--out" => o with { Out = Value() },

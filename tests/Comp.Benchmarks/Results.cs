@@ -14,13 +14,19 @@ public sealed record Results
     public DatasetInfo? Dataset { get; set; }
     public IngestResult? Ingest { get; set; }
     public List<CutResult> Cuts { get; } = [];
+    public StartupResult? Startup { get; set; }
+    public List<SingleCellLatency> SingleCellP99 { get; } = [];
     public ThroughputResult? Throughput { get; set; }
     public MemoryResult? Memory { get; set; }
+    public Verdict? Verdict { get; set; }
+    /// <summary>Wall-clock seconds of each phase (load, cuts, start-up, single-cell, throughput), for the time budget.</summary>
+    public Dictionary<string, double> PhaseSeconds { get; } = [];
     public List<string> Problems { get; } = [];
 }
 
-public sealed record RunSettings(long Rows, ulong Seed, int Runs, int Concurrency, int Seconds, int BatchRows, string Api, int? ApiPid,
-    bool SkipLoad, string? Commit, string? Label);
+public sealed record RunSettings(long Rows, ulong Seed, int MaxRuns, int MinSqlRuns, int MinApiRuns, int CutSeconds, int Concurrency,
+    int Seconds, int BatchRows, string Api, int? ApiPid, bool SkipLoad, bool RestartApi, int P99Requests, int P99Seconds, string? Commit,
+    string? Label);
 
 public sealed record MachineInfo(string Cpu, int Cores, long MemoryBytes, string Os, string Dotnet, string? PostgreSql,
     Dictionary<string, string> PostgreSqlSettings)
@@ -56,26 +62,58 @@ public sealed record IngestSide(string Method, long Rows, double Seconds, double
 
 public sealed record IngestResult(IngestSide Api, IngestSide Copy, double ApiOverCopy, double BatchP50Ms, double BatchP99Ms, double CleanupSeconds);
 
-public sealed record LatencyStats(double MedianMs, double P99Ms, double MinMs, double MeanMs)
+public sealed record LatencyStats(double MedianMs, double P99Ms, double MinMs, double MaxMs, double MeanMs)
 {
     public static LatencyStats Of(IReadOnlyCollection<double> ms)
     {
         var sorted = ms.Order().ToArray();
-        return new LatencyStats(Stats.Median(sorted), Stats.NearestRank(sorted, 99), sorted[0], sorted.Average());
+        return new LatencyStats(Stats.Median(sorted), Stats.NearestRank(sorted, 99), sorted[0], sorted[^1], sorted.Average());
     }
 }
 
-public sealed record CutResult(string Name, string Query, long RowsInCut, int Cells, int PublishedCells, int Runs,
-    LatencyStats Api, LatencyStats Sql, double SqlOverApiMedian, double SqlOverApiP99, int FiguresCompared, int Mismatches,
-    List<string> MismatchExamples, List<List<int>> PercentilesAsked);
+/// <summary>
+/// One cut measured both ways. <see cref="N"/> is the datapoints it matches (percentile_cont's count, all cells);
+/// <see cref="RequiredSqlOverApi"/> is issue 8's bar for a cut of that size (10 from 100,000 datapoints, else 1).
+/// </summary>
+public sealed record CutResult(string Name, string Query, long N, bool SingleCell, int Cells, int PublishedCells, int ApiRuns, int SqlRuns,
+    double Seconds, LatencyStats Api, LatencyStats Sql, double SqlOverApiMedian, double SqlOverApiP99, double RequiredSqlOverApi, bool Pass,
+    int FiguresCompared, int Mismatches, List<string> MismatchExamples, Dictionary<string, int> SuppressedCellsByReason,
+    List<List<int>> PercentilesAsked);
+
+/// <summary>
+/// The restarted API: times from the process's start (the kernel's record, /proc/PID/stat) to its first
+/// HTTP answer, to ready, and to <c>comp_band_index_loaded 1</c>, each as first observed by polling; the
+/// index gauges as served at that moment, and the RSS read right then. Null where not observed.
+/// </summary>
+public sealed record StartupResult(bool Restarted, int? Pid, double? RestartCommandSeconds, double? ProcessStartToListeningSeconds,
+    double? ProcessStartToReadySeconds, double? ProcessStartToIndexLoadedSeconds, string MetricsStatus, IndexGauges? Index,
+    long Datapoints, double? IndexBytesPerDatapoint, long? RssAfterIndexLoadedBytes, double? RssBytesPerDatapoint, double PollMs,
+    string Note);
+
+/// <summary>The <c>comp_band_index_*</c> gauges from <c>GET /metrics</c> (null: the line was absent).</summary>
+public sealed record IndexGauges(double? Loaded, double? Datapoints, double? Bytes, double? LoadSeconds);
+
+/// <summary>A single-cell cut asked of the restarted API only, many times: a p99 from enough samples.</summary>
+public sealed record SingleCellLatency(string Name, string Query, int Requests, LatencyStats Api);
+
+/// <summary>Issue 8's acceptance, bar by bar. <see cref="Pass"/> null: not measurable in this run (reported, no bar).</summary>
+public sealed record VerdictLine(string Bar, string Measured, string Target, bool? Pass);
+
+public sealed record Verdict(List<VerdictLine> Lines, int Passed, int Failed, List<string> Notes);
 
 public sealed record CutThroughput(long Requests, double P50Ms, double P99Ms);
 
 public sealed record ThroughputResult(int Concurrency, double Seconds, long Requests, long Errors, double RequestsPerSecond,
     double P50Ms, double P99Ms, Dictionary<string, CutThroughput> ByCut, Dictionary<string, long> ErrorKinds);
 
+/// <summary>
+/// VmRSS of the API at each moment. The first process: baseline, after the load, after the cuts, its peak
+/// (VmHWM) just before the restart. The restarted one (same fields null without --restart-api): right
+/// after its index loaded. Final and peak: of whichever process ran the last phases.
+/// </summary>
 public sealed record MemoryResult(int? ApiPid, long? BaselineRssBytes, long? AfterLoadRssBytes, long? AfterCutsRssBytes,
-    long? FinalRssBytes, long? PeakRssBytes, long Datapoints, double? RssBytesPerDatapoint, double? AddedRssBytesPerDatapoint, string Note);
+    long? FirstProcessPeakRssBytes, int? RestartedPid, long? AfterIndexLoadedRssBytes, long? FinalRssBytes, long? PeakRssBytes,
+    long Datapoints, double? RssBytesPerDatapoint, double? AddedRssBytesPerDatapoint, string Note);
 
 public static class Stats
 {

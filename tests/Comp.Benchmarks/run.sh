@@ -4,7 +4,7 @@
 #
 #   tests/Comp.Benchmarks/run.sh                          1,000,000 rows
 #   BENCH_ROWS=10000000 tests/Comp.Benchmarks/run.sh      10M rows
-#   BENCH_ROWS=100000 tests/Comp.Benchmarks/run.sh --runs 5 --seconds 5   options after the script go to the program
+#   BENCH_ROWS=100000 tests/Comp.Benchmarks/run.sh --cut-seconds 5 --seconds 5   options after the script go to the program
 #
 #   BENCH_ROWS=1000000         rows to generate and load
 #   BENCH_OUT=.local/bench     where results.md, results.json and the logs go
@@ -14,9 +14,11 @@
 #   PORT=8096                  API port
 #   COMP_PG_BENCH_PORT=55437   PostgreSQL port
 #
-# The API runs with Demo__Load=false, a bootstrap admin key generated for the run, and rate
-# limits out of the way; its log is $BENCH_OUT/api.log. Everything this script started is
-# stopped on exit (Ctrl-C included); the database is deleted unless BENCH_KEEP_PG=1.
+# The API (started by api.sh beside this file) runs with Demo__Load=false, a bootstrap admin key
+# generated for the run, rate limits out of the way and Telemetry__PrometheusEnabled=true; its log
+# is $BENCH_OUT/api.log. After the cuts the program restarts it through `api.sh restart` to time
+# the band index's start-up. Everything this script started is stopped on exit (Ctrl-C included);
+# the database is deleted unless BENCH_KEEP_PG=1.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -42,16 +44,19 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd -P)
 
 api_pid=
+api_pidfile=$out/api.pid
 pg_started=false
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 
 # shellcheck disable=SC2317 # invoked via cleanup
-# Ends the API we started.
+# Ends the API we started: the one the pid file names (the program may have restarted it).
 stop_api() {
   local pid=$api_pid
+  [[ -f $api_pidfile ]] && pid=$(<"$api_pidfile")
   api_pid=
   comp_api_stop "$pid"
+  rm -f "$api_pidfile"
 }
 
 # shellcheck disable=SC2317 # invoked via trap
@@ -89,18 +94,19 @@ if _comp_pg_port_busy "$api_port"; then
   log "port $api_port is in use; set PORT to a free one"
   exit 1
 fi
-admin_key=$(openssl rand -hex 24)
-# From the output dir: the content root with appsettings.json. A child, so the trap can stop it.
-(cd "$api_out" && exec env ConnectionStrings__Comp="$conn" Auth__BootstrapAdminKey="$admin_key" Demo__Load=false \
-  RateLimits__KeyPerMinute=1000000000 RateLimits__AnonymousPerMinute=1000000000 \
-  dotnet "$api_out/Comp.Api.dll" --urls "http://127.0.0.1:$api_port") >"$out/api.log" 2>&1 &
-api_pid=$!
-for ((i = 0; i < 600; i++)); do
+# For api.sh, here and when the program restarts the API.
+BENCH_API_KEY=$(openssl rand -hex 24)
+export BENCH_API_DIR=$api_out BENCH_API_PORT=$api_port BENCH_API_CONN=$conn BENCH_API_KEY
+export BENCH_API_LOG=$out/api.log BENCH_API_PIDFILE=$api_pidfile
+rm -f "$api_pidfile"
+api_pid=$("$HERE/api.sh" start)
+# Up to 10 minutes: with BENCH_REUSE the API may load a large table into its band index first.
+for ((i = 0; i < 6000; i++)); do
   curl -fsS -o /dev/null "http://127.0.0.1:$api_port/health/ready" 2>/dev/null && break
   kill -0 "$api_pid" 2>/dev/null || { log "the API exited at start-up (log: $out/api.log)"; tail -n 20 "$out/api.log" >&2; exit 1; }
   sleep 0.1
 done
-curl -fsS -o /dev/null "http://127.0.0.1:$api_port/health/ready" || { log "the API was not ready within 60 s (log: $out/api.log)"; exit 1; }
+curl -fsS -o /dev/null "http://127.0.0.1:$api_port/health/ready" || { log "the API was not ready within 10 minutes (log: $out/api.log)"; exit 1; }
 log "API pid $api_pid on port $api_port, PostgreSQL on $COMP_PG_PORT_ACTIVE, $rows rows"
 
 commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -110,8 +116,9 @@ extra=()
 [[ -n ${BENCH_LABEL:-} ]] && extra+=(--label "$BENCH_LABEL")
 
 rc=0
-dotnet "$program" --rows "$rows" --api "http://127.0.0.1:$api_port" --key "$admin_key" --pg "$conn" \
-  --api-pid "$api_pid" --out "$out" --psql "$COMP_PG_BIN/psql" --commit "$commit" "${extra[@]}" "$@" 2>&1 |
+dotnet "$program" --rows "$rows" --api "http://127.0.0.1:$api_port" --key "$BENCH_API_KEY" --pg "$conn" \
+  --api-pid "$api_pid" --restart-api "$(printf '%q restart' "$HERE/api.sh")" --out "$out" --psql "$COMP_PG_BIN/psql" \
+  --commit "$commit" "${extra[@]}" "$@" 2>&1 |
   tee "$out/bench.out" || rc=${PIPESTATUS[0]}
 log "results: $out/results.md, $out/results.json (exit $rc)"
 exit "$rc"
