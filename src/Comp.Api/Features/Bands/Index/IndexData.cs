@@ -66,7 +66,8 @@ internal sealed class IndexData
 
     public readonly RowMap Map = new();
     public RowList[] ByRole = [];
-    public RowList[] ByRegion = [];
+    /// <summary>Rows by role and region together (<see cref="RoleRegion"/>): a role-in-a-region cut reads only its own rows.</summary>
+    public readonly Dictionary<int, RowList> ByRoleRegion = [];
     public RowList[] ByEmployer = [];
     /// <summary>Employer slugs by employer id (for cells grouped by employer).</summary>
     public string?[] EmployerSlugs = [];
@@ -79,7 +80,7 @@ internal sealed class IndexData
         get
         {
             long perRow = 16 + 4 + 2 + 2 + 2 + 1 + 1 + 1 + 4 + 5 * 8;
-            var lists = ByRole.Sum(l => l?.Bytes ?? 0) + ByRegion.Sum(l => l?.Bytes ?? 0) + ByEmployer.Sum(l => l?.Bytes ?? 0);
+            var lists = ByRole.Sum(l => l?.Bytes ?? 0) + ByRoleRegion.Values.Sum(l => l.Bytes) + ByEmployer.Sum(l => l?.Bytes ?? 0);
             return Capacity * perRow + Map.Bytes + lists + EmployerSlugs.Length * 8L;
         }
     }
@@ -153,9 +154,14 @@ internal sealed class IndexData
         Live++;
         Map.Set(row.Id, at, Ids, Count);
         List(ref ByRole, row.Role).Add(at);
-        List(ref ByRegion, row.Region).Add(at);
+        var key = RoleRegion(row.Role, row.Region);
+        if (!ByRoleRegion.TryGetValue(key, out var pair))
+            ByRoleRegion[key] = pair = new RowList();
+        pair.Add(at);
         List(ref ByEmployer, row.EmployerId).Add(at);
     }
+
+    public static int RoleRegion(int role, int region) => (role << 16) | region;
 
     private static RowList List(ref RowList[] lists, int code)
     {
@@ -225,7 +231,7 @@ internal sealed class IndexData
             Array.Resize(ref Retention, size);
             Array.Resize(ref Signon, size);
         }
-        foreach (var list in ByRole.Concat(ByRegion).Concat(ByEmployer))
+        foreach (var list in ByRole.Concat(ByRoleRegion.Values).Concat(ByEmployer))
             list?.Trim();
     }
 }

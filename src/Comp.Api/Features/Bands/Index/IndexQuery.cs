@@ -53,25 +53,16 @@ internal sealed class IndexQuery
         if (roleOk is { Any: false } || levelOk is { Any: false } || regionOk is { Any: false } || sourceOk is { Any: false })
             return Finish([], []);
 
-        var scan = new Scan(data, query, fx, agingRate)
-        {
-            RoleOk = roleOk?.Ok,
-            LevelOk = levelOk?.Ok,
-            RegionOk = regionOk?.Ok,
-            SourceOk = sourceOk?.Ok,
-            EmployerOk = employerOk,
-        };
-
         // The rows to visit: the shortest union of posting lists among the filtered dimensions.
         List<RowList>? best = null;
         long bestCount = long.MaxValue;
-        void Consider(RowList[] lists, IEnumerable<int> codes)
+        void Consider(IEnumerable<RowList?> lists)
         {
             var chosen = new List<RowList>();
             long count = 0;
-            foreach (var code in codes)
+            foreach (var list in lists)
             {
-                if (code >= 0 && code < lists.Length && lists[code] is { } list)
+                if (list is not null)
                 {
                     chosen.Add(list);
                     count += list.Count;
@@ -83,13 +74,28 @@ internal sealed class IndexQuery
                 bestCount = count;
             }
         }
+        static RowList? At(RowList[] lists, int code) => code >= 0 && code < lists.Length ? lists[code] : null;
         if (employerOk is not null)
-            Consider(data.ByEmployer, query.EmployerIds);
+            Consider(query.EmployerIds.Select(id => At(data.ByEmployer, id)));
         if (roleOk is not null)
-            Consider(data.ByRole, roleOk.Codes);
+            Consider(roleOk.Codes.Select(code => At(data.ByRole, code)));
         if (regionOk is not null)
-            Consider(data.ByRegion, regionOk.Codes);
+        {
+            // Role and region together: the filtered roles (or every role) in each region asked for.
+            var roles = roleOk?.Codes ?? Enumerable.Range(0, data.Roles.Count).ToList();
+            Consider(roles.SelectMany(role => regionOk.Codes.Select(region =>
+                data.ByRoleRegion.GetValueOrDefault(IndexData.RoleRegion(role, region)))));
+        }
 
+        // A single cell's buffer is sized for every candidate row up front (rented, so unused space is not paid for twice).
+        var scan = new Scan(data, query, fx, agingRate, (int)Math.Min(bestCount == long.MaxValue ? data.Live : bestCount, 1 << 26))
+        {
+            RoleOk = roleOk?.Ok,
+            LevelOk = levelOk?.Ok,
+            RegionOk = regionOk?.Ok,
+            SourceOk = sourceOk?.Ok,
+            EmployerOk = employerOk,
+        };
         if (best is null)
             scan.Rows(0, data.Count);
         else
@@ -170,9 +176,19 @@ internal sealed class IndexQuery
         public Dictionary<string, int> LeftOut { get; } = [];
         private int[] leftOutByCode = [];
 
-        public Scan(IndexData data, BandQuery query, FxTable fxTable, double agingRate)
+        // The columns, read once: the row loop then indexes fields, not the index's fields' fields.
+        private readonly byte[] cFlags, cLevel, cSource;
+        private readonly ushort[] cRole, cRegion, cCurrency;
+        private readonly int[] cEmployer, cDay;
+        private readonly double[] cBase, cBonus, cEquity, cRetention, cSignon;
+
+        public Scan(IndexData data, BandQuery query, FxTable fxTable, double agingRate, int expected)
         {
             d = data;
+            (cFlags, cLevel, cSource) = (data.Flags, data.Level, data.Source);
+            (cRole, cRegion, cCurrency) = (data.Role, data.Region, data.Currency);
+            (cEmployer, cDay) = (data.Employer, data.Day);
+            (cBase, cBonus, cEquity, cRetention, cSignon) = (data.Base, data.Bonus, data.Equity, data.Retention, data.Signon);
             q = query;
             fx = fxTable;
             component = (int)query.Component;
@@ -227,16 +243,16 @@ internal sealed class IndexQuery
                 radix = checked(radix * Math.Max(1, g.Size));
             }
             if (groups.Length == 0)
-                single = NewCell(0, 0);
+                single = NewCell(0, 0, expected);
             else if (radix <= 1 << 16)
                 cellArray = new Cell?[radix];
             else
                 cellMap = [];
         }
 
-        private Cell NewCell(long key, int row)
+        private Cell NewCell(long key, int row, int capacity = 64)
         {
-            var cell = new Cell(key, row);
+            var cell = new Cell(key, row, capacity);
             cells.Add(cell);
             return cell;
         }
@@ -256,37 +272,37 @@ internal sealed class IndexQuery
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void Row(int r)
         {
-            var flags = d.Flags[r];
+            var flags = cFlags[r];
             if ((flags & (required | IndexData.DeletedFlag)) != required)
                 return;
             if (verified >= 0 && ((flags & IndexData.VerifiedFlag) != 0 ? 1 : 0) != verified)
                 return;
-            if (RoleOk is not null && !RoleOk[d.Role[r]])
+            if (RoleOk is not null && !RoleOk[cRole[r]])
                 return;
-            if (RegionOk is not null && !RegionOk[d.Region[r]])
+            if (RegionOk is not null && !RegionOk[cRegion[r]])
                 return;
-            if (LevelOk is not null && !LevelOk[d.Level[r]])
+            if (LevelOk is not null && !LevelOk[cLevel[r]])
                 return;
-            if (EmployerOk is not null && (d.Employer[r] >= EmployerOk.Length || !EmployerOk[d.Employer[r]]))
+            if (EmployerOk is not null && (cEmployer[r] >= EmployerOk.Length || !EmployerOk[cEmployer[r]]))
                 return;
-            if (SourceOk is not null && !SourceOk[d.Source[r]])
+            if (SourceOk is not null && !SourceOk[cSource[r]])
                 return;
-            var day = d.Day[r];
+            var day = cDay[r];
             if (day < fromDay || day > toDay)
                 return;
 
             var value = component switch
             {
-                (int)Component.Base => d.Base[r],
-                (int)Component.Bonus => d.Bonus[r],
-                (int)Component.Equity => d.Equity[r],
-                (int)Component.Retention => d.Retention[r],
-                (int)Component.Signon => d.Signon[r],
-                (int)Component.Total => d.Base[r] + d.Bonus[r] + d.Equity[r] + d.Retention[r],
-                _ => d.Base[r] + d.Bonus[r] + d.Equity[r] + d.Retention[r] + d.Signon[r],
+                (int)Component.Base => cBase[r],
+                (int)Component.Bonus => cBonus[r],
+                (int)Component.Equity => cEquity[r],
+                (int)Component.Retention => cRetention[r],
+                (int)Component.Signon => cSignon[r],
+                (int)Component.Total => cBase[r] + cBonus[r] + cEquity[r] + cRetention[r],
+                _ => cBase[r] + cBonus[r] + cEquity[r] + cRetention[r] + cSignon[r],
             };
 
-            var currency = d.Currency[r];
+            var currency = cCurrency[r];
             var period = -1;
             if (currency != targetCode)
             {
@@ -320,7 +336,7 @@ internal sealed class IndexQuery
                 else if (!cellMap!.TryGetValue(key, out cell!))
                     cellMap[key] = cell = NewCell(key, r);
             }
-            cell.Add(value, d.Employer[r], day);
+            cell.Add(value, cEmployer[r], day);
             if (period >= 0)
                 cell.UsePeriod(conversions[currency]!, period);
         }
@@ -496,14 +512,14 @@ internal sealed class IndexQuery
     }
 
     /// <summary>One cell's values (unsorted), employers, day sum and the FX periods it used.</summary>
-    private sealed class Cell(long key, int row)
+    private sealed class Cell(long key, int row, int capacity)
     {
         public long Key { get; } = key;
         /// <summary>A row of the cell, to read its labels from.</summary>
         public int Row { get; } = row;
         public int Count;
-        private double[] values = ArrayPool<double>.Shared.Rent(64);
-        private int[] employers = ArrayPool<int>.Shared.Rent(64);
+        private double[] values = ArrayPool<double>.Shared.Rent(Math.Max(64, capacity));
+        private int[] employers = ArrayPool<int>.Shared.Rent(Math.Max(64, capacity));
         private long daySum;
         private Dictionary<Conversion, HashSet<int>>? periods;
         private Conversion? lastConversion;
