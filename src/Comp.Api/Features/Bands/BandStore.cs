@@ -436,6 +436,7 @@ public static class BandStoreExtensions
             sp.GetRequiredService<IHttpContextAccessor>(),
             sp.GetService<ReadReplica>()));
 
+        services.Configure<Index.BandIndexOptions>(configuration.GetSection("BandIndex"));
         var options = configuration.GetSection("BandIndex").Get<Index.BandIndexOptions>() ?? new Index.BandIndexOptions();
         if (!options.Enabled)
         {

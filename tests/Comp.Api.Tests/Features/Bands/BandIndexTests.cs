@@ -45,7 +45,10 @@ public sealed class BandIndexTests(CompApiFactory factory, ITestOutputHelper out
         var random = new Random(8);
         await Factory.InsertAsync(BandsMatchPercentileContTests.RandomRows(random, 2_000));
         await using var sqlOnly = SqlOnly();
-        var index = Factory.CreateClient();
+        // Every scan split over two cores, so the merge of the halves is checked too.
+        await using var split = Factory.WithWebHostBuilder(b => b.UseSetting("BandIndex:ParallelFromRows", "2"));
+        await split.Services.GetRequiredService<BandIndex>().WhenLoaded.WaitAsync(TimeSpan.FromSeconds(30));
+        var index = split.CreateClient();
         var sql = sqlOnly.CreateClient();
 
         var compared = 0;

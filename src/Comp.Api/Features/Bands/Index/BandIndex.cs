@@ -10,6 +10,9 @@ public sealed class BandIndexOptions
 {
     /// <summary>Answer bands from the in-memory index (default). Off, every band is computed in PostgreSQL; no figure changes.</summary>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>From this many candidate rows on, a band query scans on two cores (when the machine has them).</summary>
+    public long ParallelFromRows { get; set; } = 1 << 17;
 }
 
 /// <summary>

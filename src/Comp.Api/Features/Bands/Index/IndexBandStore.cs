@@ -11,6 +11,7 @@ public sealed class IndexBandStore(
     BandIndex index,
     SqlBandStore sql,
     IOptionsMonitor<AgingOptions> aging,
+    IOptionsMonitor<BandIndexOptions> options,
     IHttpContextAccessor http) : IBandStore
 {
     public const string ReadFromMemory = "memory";
@@ -43,6 +44,6 @@ public sealed class IndexBandStore(
     {
         if (!await UseIndexAsync(cancellationToken))
             return await sql.GetAsync(query, cancellationToken);
-        return IndexQuery.Run(index.Data!, index.Fx, query, aging.CurrentValue.AnnualRate);
+        return IndexQuery.Run(index.Data!, index.Fx, query, aging.CurrentValue.AnnualRate, options.CurrentValue.ParallelFromRows);
     }
 }

@@ -15,19 +15,22 @@ internal sealed class IndexQuery
 {
     private readonly IndexData data;
     private readonly BandQuery query;
+    private readonly long parallelFrom;
 
-    private IndexQuery(IndexData data, BandQuery query)
+    private IndexQuery(IndexData data, BandQuery query, long parallelFrom)
     {
         this.data = data;
         this.query = query;
+        this.parallelFrom = parallelFrom;
     }
 
-    public static BandData Run(IndexData data, FxTable fx, BandQuery query, double agingRate)
+    /// <summary>Runs the query under the index's read lock; from <paramref name="parallelFrom"/> candidate rows on, on two cores.</summary>
+    public static BandData Run(IndexData data, FxTable fx, BandQuery query, double agingRate, long parallelFrom)
     {
         data.Gate.EnterReadLock();
         try
         {
-            return new IndexQuery(data, query).Execute(fx, agingRate);
+            return new IndexQuery(data, query, parallelFrom).Execute(fx, agingRate);
         }
         finally
         {
@@ -87,8 +90,17 @@ internal sealed class IndexQuery
                 data.ByRoleRegion.GetValueOrDefault(IndexData.RoleRegion(role, region)))));
         }
 
-        // A single cell's buffer is sized for every candidate row up front (rented, so unused space is not paid for twice).
-        var scan = new Scan(data, query, fx, agingRate, (int)Math.Min(bestCount == long.MaxValue ? data.Live : bestCount, 1 << 26))
+        // The work as segments of posting lists (or of all rows), split in two halves when large
+        // enough to be worth a second core; each half collects its own cells, merged after.
+        var segments = new List<Segment>();
+        if (best is null)
+            segments.Add(new Segment(null, 0, data.Count));
+        else
+            segments.AddRange(best.Select(list => new Segment(list, 0, list.Count)));
+        var total = segments.Sum(x => (long)(x.End - x.Start));
+        var halves = total >= parallelFrom && Environment.ProcessorCount > 1 ? Split(segments, total) : null;
+        var expected = (int)Math.Min(halves is null ? total : total / 2 + 1, 1 << 26);
+        Scan NewScan() => new(data, query, fx, agingRate, expected)
         {
             RoleOk = roleOk?.Ok,
             LevelOk = levelOk?.Ok,
@@ -96,13 +108,46 @@ internal sealed class IndexQuery
             SourceOk = sourceOk?.Ok,
             EmployerOk = employerOk,
         };
-        if (best is null)
-            scan.Rows(0, data.Count);
+        var scan = NewScan();
+        if (halves is null)
+            scan.Run(segments);
         else
-            foreach (var list in best)
-                scan.Rows(list.Rows);
-
+        {
+            var other = NewScan();
+            // The calling thread runs one half and, if no worker has taken it yet, the other too.
+            Parallel.Invoke(() => scan.Run(halves.Value.First), () => other.Run(halves.Value.Second));
+            scan.Merge(other);
+        }
         return Finish(scan.Cells(), scan.LeftOut);
+    }
+
+    /// <summary>Rows <see cref="Start"/> to <see cref="End"/> of a posting list, or of all rows when <see cref="List"/> is null.</summary>
+    private readonly record struct Segment(RowList? List, int Start, int End);
+
+    private static (List<Segment> First, List<Segment> Second)? Split(List<Segment> segments, long total)
+    {
+        var first = new List<Segment>();
+        var second = new List<Segment>();
+        var left = total / 2;
+        foreach (var segment in segments)
+        {
+            var length = segment.End - segment.Start;
+            if (left >= length)
+            {
+                first.Add(segment);
+                left -= length;
+            }
+            else if (left > 0)
+            {
+                var cut = segment.Start + (int)left;
+                first.Add(segment with { End = cut });
+                second.Add(segment with { Start = cut });
+                left = 0;
+            }
+            else
+                second.Add(segment);
+        }
+        return (first, second);
     }
 
     private BandData Finish(List<CellValues> cells, Dictionary<string, int> leftOut)
@@ -176,19 +221,12 @@ internal sealed class IndexQuery
         public Dictionary<string, int> LeftOut { get; } = [];
         private int[] leftOutByCode = [];
 
-        // The columns, read once: the row loop then indexes fields, not the index's fields' fields.
-        private readonly byte[] cFlags, cLevel, cSource;
-        private readonly ushort[] cRole, cRegion, cCurrency;
-        private readonly int[] cEmployer, cDay;
-        private readonly double[] cBase, cBonus, cEquity, cRetention, cSignon;
+        private readonly HotRow[] rows;
 
         public Scan(IndexData data, BandQuery query, FxTable fxTable, double agingRate, int expected)
         {
             d = data;
-            (cFlags, cLevel, cSource) = (data.Flags, data.Level, data.Source);
-            (cRole, cRegion, cCurrency) = (data.Role, data.Region, data.Currency);
-            (cEmployer, cDay) = (data.Employer, data.Day);
-            (cBase, cBonus, cEquity, cRetention, cSignon) = (data.Base, data.Bonus, data.Equity, data.Retention, data.Signon);
+            rows = data.Rows;
             q = query;
             fx = fxTable;
             component = (int)query.Component;
@@ -257,52 +295,88 @@ internal sealed class IndexQuery
             return cell;
         }
 
-        public void Rows(int start, int end)
+        public void Run(List<Segment> segments)
         {
-            for (var r = start; r < end; r++)
-                Row(r);
+            foreach (var segment in segments)
+            {
+                if (segment.List is null)
+                {
+                    for (var r = segment.Start; r < segment.End; r++)
+                        Row(r);
+                }
+                else
+                {
+                    foreach (var r in segment.List.Rows[segment.Start..segment.End])
+                        Row(r);
+                }
+            }
         }
 
-        public void Rows(ReadOnlySpan<int> rows)
+        /// <summary>Takes in the other half's cells and left-out counts.</summary>
+        public void Merge(Scan other)
         {
-            foreach (var r in rows)
-                Row(r);
+            for (var c = 0; c < leftOutByCode.Length; c++)
+                leftOutByCode[c] += other.leftOutByCode[c];
+            foreach (var cell in other.cells)
+            {
+                Cell? mine;
+                if (single is not null)
+                    mine = single;
+                else if (cellArray is not null)
+                    mine = cellArray[cell.Key];
+                else
+                    mine = cellMap!.GetValueOrDefault(cell.Key);
+                if (mine is null)
+                {
+                    // Adopted whole: released with this scan's cells.
+                    cells.Add(cell);
+                    if (cellArray is not null)
+                        cellArray[cell.Key] = cell;
+                    else
+                        cellMap![cell.Key] = cell;
+                    continue;
+                }
+                mine.Append(cell);
+                cell.Release();
+            }
+            other.cells.Clear();
         }
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void Row(int r)
         {
-            var flags = cFlags[r];
+            ref var row = ref rows[r];
+            var flags = row.Flags;
             if ((flags & (required | IndexData.DeletedFlag)) != required)
                 return;
             if (verified >= 0 && ((flags & IndexData.VerifiedFlag) != 0 ? 1 : 0) != verified)
                 return;
-            if (RoleOk is not null && !RoleOk[cRole[r]])
+            if (RoleOk is not null && !RoleOk[row.Role])
                 return;
-            if (RegionOk is not null && !RegionOk[cRegion[r]])
+            if (RegionOk is not null && !RegionOk[row.Region])
                 return;
-            if (LevelOk is not null && !LevelOk[cLevel[r]])
+            if (LevelOk is not null && !LevelOk[row.Level])
                 return;
-            if (EmployerOk is not null && (cEmployer[r] >= EmployerOk.Length || !EmployerOk[cEmployer[r]]))
+            if (EmployerOk is not null && (row.Employer >= EmployerOk.Length || !EmployerOk[row.Employer]))
                 return;
-            if (SourceOk is not null && !SourceOk[cSource[r]])
+            if (SourceOk is not null && !SourceOk[row.Source])
                 return;
-            var day = cDay[r];
+            var day = row.Day;
             if (day < fromDay || day > toDay)
                 return;
 
             var value = component switch
             {
-                (int)Component.Base => cBase[r],
-                (int)Component.Bonus => cBonus[r],
-                (int)Component.Equity => cEquity[r],
-                (int)Component.Retention => cRetention[r],
-                (int)Component.Signon => cSignon[r],
-                (int)Component.Total => cBase[r] + cBonus[r] + cEquity[r] + cRetention[r],
-                _ => cBase[r] + cBonus[r] + cEquity[r] + cRetention[r] + cSignon[r],
+                (int)Component.Base => row.Base,
+                (int)Component.Bonus => row.Bonus,
+                (int)Component.Equity => row.Equity,
+                (int)Component.Retention => row.Retention,
+                (int)Component.Signon => row.Signon,
+                (int)Component.Total => row.Base + row.Bonus + row.Equity + row.Retention,
+                _ => row.Base + row.Bonus + row.Equity + row.Retention + row.Signon,
             };
 
-            var currency = cCurrency[r];
+            var currency = row.Currency;
             var period = -1;
             if (currency != targetCode)
             {
@@ -336,7 +410,7 @@ internal sealed class IndexQuery
                 else if (!cellMap!.TryGetValue(key, out cell!))
                     cellMap[key] = cell = NewCell(key, r);
             }
-            cell.Add(value, cEmployer[r], day);
+            cell.Add(value, row.Employer, day);
             if (period >= 0)
                 cell.UsePeriod(conversions[currency]!, period);
         }
@@ -424,11 +498,11 @@ internal sealed class IndexQuery
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public long Code(IndexData d, int row, int[]? periodOfDay) => kind switch
         {
-            0 => d.Employer[row],
-            1 => d.Role[row],
-            2 => d.Level[row],
-            3 => d.Region[row],
-            _ => periodOfDay![d.Day[row] - d.MinDay],
+            0 => d.Rows[row].Employer,
+            1 => d.Rows[row].Role,
+            2 => d.Rows[row].Level,
+            3 => d.Rows[row].Region,
+            _ => periodOfDay![d.Rows[row].Day - d.MinDay],
         };
 
         public string? Label(IndexData d, int row, int[]? periodOfDay) => label((int)Code(d, row, periodOfDay));
@@ -547,6 +621,26 @@ internal sealed class IndexQuery
             ArrayPool<int>.Shared.Return(employers);
             values = v;
             employers = e;
+        }
+
+        public void Append(Cell other)
+        {
+            while (values.Length < Count + other.Count)
+                Grow();
+            other.values.AsSpan(0, other.Count).CopyTo(values.AsSpan(Count));
+            other.employers.AsSpan(0, other.Count).CopyTo(employers.AsSpan(Count));
+            Count += other.Count;
+            daySum += other.daySum;
+            if (other.periods is not null)
+            {
+                periods ??= [];
+                foreach (var (conversion, used) in other.periods)
+                {
+                    if (!periods.TryGetValue(conversion, out var set))
+                        periods[conversion] = set = [];
+                    set.UnionWith(used);
+                }
+            }
         }
 
         public void UsePeriod(Conversion conversion, int period)
