@@ -221,12 +221,21 @@ internal sealed class IndexQuery
         public Dictionary<string, int> LeftOut { get; } = [];
         private int[] leftOutByCode = [];
 
-        private readonly HotRow[] rows;
+        // The columns, read once: the row loop then indexes fields, not the index's fields' fields.
+        // Columns, not row records: measured on 10M rows, a 1.2M-row posting-list walk took 21 ms
+        // over columns and 32 ms over packed 57-byte records (the prefetchers follow each column).
+        private readonly byte[] cFlags, cLevel, cSource;
+        private readonly ushort[] cRole, cRegion, cCurrency;
+        private readonly int[] cEmployer, cDay;
+        private readonly double[] cBase, cBonus, cEquity, cRetention, cSignon;
 
         public Scan(IndexData data, BandQuery query, FxTable fxTable, double agingRate, int expected)
         {
             d = data;
-            rows = data.Rows;
+            (cFlags, cLevel, cSource) = (data.Flags, data.Level, data.Source);
+            (cRole, cRegion, cCurrency) = (data.Role, data.Region, data.Currency);
+            (cEmployer, cDay) = (data.Employer, data.Day);
+            (cBase, cBonus, cEquity, cRetention, cSignon) = (data.Base, data.Bonus, data.Equity, data.Retention, data.Signon);
             q = query;
             fx = fxTable;
             component = (int)query.Component;
@@ -345,38 +354,37 @@ internal sealed class IndexQuery
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void Row(int r)
         {
-            ref var row = ref rows[r];
-            var flags = row.Flags;
+            var flags = cFlags[r];
             if ((flags & (required | IndexData.DeletedFlag)) != required)
                 return;
             if (verified >= 0 && ((flags & IndexData.VerifiedFlag) != 0 ? 1 : 0) != verified)
                 return;
-            if (RoleOk is not null && !RoleOk[row.Role])
+            if (RoleOk is not null && !RoleOk[cRole[r]])
                 return;
-            if (RegionOk is not null && !RegionOk[row.Region])
+            if (RegionOk is not null && !RegionOk[cRegion[r]])
                 return;
-            if (LevelOk is not null && !LevelOk[row.Level])
+            if (LevelOk is not null && !LevelOk[cLevel[r]])
                 return;
-            if (EmployerOk is not null && (row.Employer >= EmployerOk.Length || !EmployerOk[row.Employer]))
+            if (EmployerOk is not null && (cEmployer[r] >= EmployerOk.Length || !EmployerOk[cEmployer[r]]))
                 return;
-            if (SourceOk is not null && !SourceOk[row.Source])
+            if (SourceOk is not null && !SourceOk[cSource[r]])
                 return;
-            var day = row.Day;
+            var day = cDay[r];
             if (day < fromDay || day > toDay)
                 return;
 
             var value = component switch
             {
-                (int)Component.Base => row.Base,
-                (int)Component.Bonus => row.Bonus,
-                (int)Component.Equity => row.Equity,
-                (int)Component.Retention => row.Retention,
-                (int)Component.Signon => row.Signon,
-                (int)Component.Total => row.Base + row.Bonus + row.Equity + row.Retention,
-                _ => row.Base + row.Bonus + row.Equity + row.Retention + row.Signon,
+                (int)Component.Base => cBase[r],
+                (int)Component.Bonus => cBonus[r],
+                (int)Component.Equity => cEquity[r],
+                (int)Component.Retention => cRetention[r],
+                (int)Component.Signon => cSignon[r],
+                (int)Component.Total => cBase[r] + cBonus[r] + cEquity[r] + cRetention[r],
+                _ => cBase[r] + cBonus[r] + cEquity[r] + cRetention[r] + cSignon[r],
             };
 
-            var currency = row.Currency;
+            var currency = cCurrency[r];
             var period = -1;
             if (currency != targetCode)
             {
@@ -410,7 +418,7 @@ internal sealed class IndexQuery
                 else if (!cellMap!.TryGetValue(key, out cell!))
                     cellMap[key] = cell = NewCell(key, r);
             }
-            cell.Add(value, row.Employer, day);
+            cell.Add(value, cEmployer[r], day);
             if (period >= 0)
                 cell.UsePeriod(conversions[currency]!, period);
         }
@@ -498,11 +506,11 @@ internal sealed class IndexQuery
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public long Code(IndexData d, int row, int[]? periodOfDay) => kind switch
         {
-            0 => d.Rows[row].Employer,
-            1 => d.Rows[row].Role,
-            2 => d.Rows[row].Level,
-            3 => d.Rows[row].Region,
-            _ => periodOfDay![d.Rows[row].Day - d.MinDay],
+            0 => d.Employer[row],
+            1 => d.Role[row],
+            2 => d.Level[row],
+            3 => d.Region[row],
+            _ => periodOfDay![d.Day[row] - d.MinDay],
         };
 
         public string? Label(IndexData d, int row, int[]? periodOfDay) => label((int)Code(d, row, periodOfDay));
