@@ -18,6 +18,12 @@ public sealed record CellValues(IReadOnlyDictionary<string, string?> Group, doub
 
     /// <summary>The FX rates applied to the cell's values (named in the response only if the cell is published).</summary>
     public IReadOnlyCollection<RateUsed> Rates { get; init; } = [];
+
+    /// <summary>Day 0 of the day numbers both stores sum effective dates in (<c>effective_date - DATE '2000-01-01'</c>).</summary>
+    public static readonly DateOnly DayZero = new(2000, 1, 1);
+
+    /// <summary>The mean of <paramref name="count"/> effective dates summed as day numbers; null for no datapoint.</summary>
+    public static DateOnly? MeanDate(long daySum, int count) => count == 0 ? null : DayZero.AddDays((int)(daySum / count));
 }
 
 /// <summary>An FX rate a band used: USD per unit of <paramref name="Currency"/> from <paramref name="Date"/> on.</summary>
@@ -30,7 +36,16 @@ public sealed record RateUsed(string Currency, DateOnly Date, double UsdPerUnit)
 public sealed record LeftOut(string Currency, int? Datapoints, string Reason);
 
 /// <summary>Everything a store answers for one band query: the cells, and how many values per currency had no rate.</summary>
-public sealed record BandData(IReadOnlyList<CellValues> Cells, IReadOnlyDictionary<string, int> LeftOut);
+public sealed record BandData(IReadOnlyList<CellValues> Cells, IReadOnlyDictionary<string, int> LeftOut)
+{
+    /// <summary>A store's answer: cells with data only, except that an ungrouped cut is always one cell (empty if nothing matched).</summary>
+    public static BandData Of(BandQuery query, List<CellValues> cells, IReadOnlyDictionary<string, int> leftOut)
+    {
+        if (query.GroupBy.Count == 0 && cells.Count == 0)
+            cells.Add(new CellValues(new Dictionary<string, string?>(), [], new CellCounts(0, 0, 0)) { IsSorted = true });
+        return new BandData(cells, leftOut);
+    }
+}
 
 /// <summary>Where band cells come from: the in-memory index (Index/IndexBandStore) or PostgreSQL (<see cref="SqlBandStore"/>).</summary>
 public interface IBandStore
@@ -220,13 +235,8 @@ public sealed class SqlBandStore(
         }
         if (currentGroup is not null)
             AddCell(currentGroup);
-        if (keys == 0 && cells.Count == 0)
-            cells.Add(builder.Build(query.GroupBy, [])); // an empty cut is still one (empty) cell
-
-        return new BandData(cells, leftOut);
+        return BandData.Of(query, cells, leftOut);
     }
-
-    private static readonly DateOnly Epoch = new(2000, 1, 1);
 
     /// <summary>Collects one cell's value arrays (several per employer when rates differ).</summary>
     private sealed class CellBuilder
@@ -261,7 +271,7 @@ public sealed class SqlBandStore(
                 new CellCounts(values.Length, perEmployer.Count, perEmployer.Count == 0 ? 0 : perEmployer.Values.Max()))
             {
                 IsSorted = true,
-                MeanEffectiveDate = values.Length == 0 ? null : Epoch.AddDays((int)(daySum / values.Length)),
+                MeanEffectiveDate = CellValues.MeanDate(daySum, values.Length),
                 Rates = Rates,
             };
             Rates = [];

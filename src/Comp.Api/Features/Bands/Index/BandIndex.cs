@@ -104,10 +104,7 @@ public sealed class BandIndex : IDisposable
     /// <summary>Makes sure the index holds every write committed before this call; returns its position.</summary>
     public async Task<IndexPosition> EnsureCurrentAsync(CancellationToken cancellationToken)
     {
-        Snapshot now;
-        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
-        await using (var command = new NpgsqlCommand("SELECT pg_current_snapshot()::text", connection))
-            now = Snapshot.Parse((string)(await command.ExecuteScalarAsync(cancellationToken))!);
+        var now = await ReadSnapshotAsync(cancellationToken);
         // Taken after the snapshot: a catch-up that starts later covers this check.
         var ticket = Interlocked.Increment(ref checks);
         if (position is { } current && current.Covers(now))
@@ -122,10 +119,15 @@ public sealed class BandIndex : IDisposable
     /// <summary>Whether PostgreSQL has anything the index lacks (the feed's cheap poll).</summary>
     public async Task<bool> IsBehindAsync(CancellationToken cancellationToken)
     {
+        var now = await ReadSnapshotAsync(cancellationToken);
+        return position is not { } current || !current.Covers(now);
+    }
+
+    private async Task<Snapshot> ReadSnapshotAsync(CancellationToken cancellationToken)
+    {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand("SELECT pg_current_snapshot()::text", connection);
-        var now = Snapshot.Parse((string)(await command.ExecuteScalarAsync(cancellationToken))!);
-        return position is not { } current || !current.Covers(now);
+        return Snapshot.Parse((string)(await command.ExecuteScalarAsync(cancellationToken))!);
     }
 
     private async Task CatchUpAsync(long ticket, CancellationToken cancellationToken)

@@ -34,8 +34,6 @@ internal sealed class IndexData
     public const byte HasRetention = 16;
     public const byte HasSignon = 32;
 
-    public static readonly DateOnly Epoch = new(2000, 1, 1);
-
     public ReaderWriterLockSlim Gate { get; } = new(LockRecursionPolicy.NoRecursion);
 
     public Dimension Roles { get; } = new("role", ushort.MaxValue);
@@ -89,7 +87,11 @@ internal sealed class IndexData
     {
         if (rows <= Capacity)
             return;
-        var size = Math.Max(rows, Capacity + Math.Max(Capacity >> 2, 4096));
+        Resize(Math.Max(rows, Capacity + Math.Max(Capacity >> 2, 4096)));
+    }
+
+    private void Resize(int size)
+    {
         Array.Resize(ref Ids, size);
         Array.Resize(ref Employer, size);
         Array.Resize(ref Role, size);
@@ -214,23 +216,7 @@ internal sealed class IndexData
     public void Trim()
     {
         if (Capacity > Count + Count / 50 + 1024)
-        {
-            var size = Count;
-            Array.Resize(ref Ids, size);
-            Array.Resize(ref Employer, size);
-            Array.Resize(ref Role, size);
-            Array.Resize(ref Region, size);
-            Array.Resize(ref Currency, size);
-            Array.Resize(ref Level, size);
-            Array.Resize(ref Source, size);
-            Array.Resize(ref Flags, size);
-            Array.Resize(ref Day, size);
-            Array.Resize(ref Base, size);
-            Array.Resize(ref Bonus, size);
-            Array.Resize(ref Equity, size);
-            Array.Resize(ref Retention, size);
-            Array.Resize(ref Signon, size);
-        }
+            Resize(Count);
         foreach (var list in ByRole.Concat(ByRoleRegion.Values).Concat(ByEmployer))
             list?.Trim();
     }

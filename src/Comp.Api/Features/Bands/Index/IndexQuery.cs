@@ -54,7 +54,7 @@ internal sealed class IndexQuery
         }
         // A filter naming only values no datapoint has matches nothing.
         if (roleOk is { Any: false } || levelOk is { Any: false } || regionOk is { Any: false } || sourceOk is { Any: false })
-            return Finish([], []);
+            return BandData.Of(query, [], new Dictionary<string, int>());
 
         // The rows to visit: the shortest union of posting lists among the filtered dimensions.
         List<RowList>? best = null;
@@ -118,7 +118,7 @@ internal sealed class IndexQuery
             Parallel.Invoke(() => scan.Run(halves.Value.First), () => other.Run(halves.Value.Second));
             scan.Merge(other);
         }
-        return Finish(scan.Cells(), scan.LeftOut);
+        return BandData.Of(query, scan.Cells(), scan.LeftOut);
     }
 
     /// <summary>Rows <see cref="Start"/> to <see cref="End"/> of a posting list, or of all rows when <see cref="List"/> is null.</summary>
@@ -150,13 +150,6 @@ internal sealed class IndexQuery
         return (first, second);
     }
 
-    private BandData Finish(List<CellValues> cells, Dictionary<string, int> leftOut)
-    {
-        // An empty cut is still one (empty) cell, as from the SQL store.
-        if (query.GroupBy.Count == 0 && cells.Count == 0)
-            cells.Add(new CellValues(new Dictionary<string, string?>(), [], new CellCounts(0, 0, 0)));
-        return new BandData(cells, leftOut);
-    }
 
     private sealed record DimensionMask(bool[] Ok, List<int> Codes)
     {
@@ -248,9 +241,9 @@ internal sealed class IndexQuery
                 _ => 0,
             };
             if (query.From is { } from)
-                fromDay = from.DayNumber - IndexData.Epoch.DayNumber;
+                fromDay = from.DayNumber - CellValues.DayZero.DayNumber;
             if (query.To is { } to)
-                toDay = to.DayNumber - IndexData.Epoch.DayNumber;
+                toDay = to.DayNumber - CellValues.DayZero.DayNumber;
             if (query.Verified is { } v)
                 verified = v ? 1 : 0;
 
@@ -261,7 +254,7 @@ internal sealed class IndexQuery
             if (query.AgedTo is { } agedTo && data.MaxDay >= data.MinDay)
             {
                 aging = true;
-                agedDay = agedTo.DayNumber - IndexData.Epoch.DayNumber;
+                agedDay = agedTo.DayNumber - CellValues.DayZero.DayNumber;
                 growth = 1 + agingRate;
                 agingFactors = new double[data.MaxDay - data.MinDay + 1];
                 Array.Fill(agingFactors, double.NaN);
@@ -272,14 +265,14 @@ internal sealed class IndexQuery
             {
                 periodOfDay = new int[data.MaxDay - data.MinDay + 1];
                 var quarters = query.Interval == "quarter";
-                var firstYear = IndexData.Epoch.AddDays(data.MinDay).Year;
+                var firstYear = CellValues.DayZero.AddDays(data.MinDay).Year;
                 for (var day = data.MinDay; day <= data.MaxDay; day++)
                 {
-                    var date = IndexData.Epoch.AddDays(day);
+                    var date = CellValues.DayZero.AddDays(day);
                     periodOfDay[day - data.MinDay] = quarters ? (date.Year - firstYear) * 4 + (date.Month - 1) / 3 : date.Year - firstYear;
                 }
                 var periodIndex = Array.FindIndex(groups, g => g.Key == GroupKeys.Period);
-                var lastYear = IndexData.Epoch.AddDays(data.MaxDay).Year;
+                var lastYear = CellValues.DayZero.AddDays(data.MaxDay).Year;
                 groups[periodIndex] = new GroupDimension(GroupKeys.Period, quarters ? (lastYear - firstYear + 1) * 4 : lastYear - firstYear + 1,
                     code => quarters ? $"{firstYear + code / 4}-Q{code % 4 + 1}" : (firstYear + code).ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
@@ -549,8 +542,8 @@ internal sealed class IndexQuery
                 var tp = t[Last(t, starts[i])];
                 plan.SourceUsd[i] = sp.Usd;
                 plan.TargetUsd[i] = tp.Usd;
-                plan.SourceRate[i] = sp.Rate is { } sr ? new RateUsed(sr.Currency, IndexData.Epoch.AddDays(sr.Day), sr.UsdPerUnit) : null;
-                plan.TargetRate[i] = tp.Rate is { } tr ? new RateUsed(tr.Currency, IndexData.Epoch.AddDays(tr.Day), tr.UsdPerUnit) : null;
+                plan.SourceRate[i] = sp.Rate is { } sr ? new RateUsed(sr.Currency, CellValues.DayZero.AddDays(sr.Day), sr.UsdPerUnit) : null;
+                plan.TargetRate[i] = tp.Rate is { } tr ? new RateUsed(tr.Currency, CellValues.DayZero.AddDays(tr.Day), tr.UsdPerUnit) : null;
             }
             // Looking a day up in a table beats a binary search per row on large cuts.
             if (data.MaxDay >= data.MinDay && data.MaxDay - data.MinDay < 1 << 20)
@@ -697,7 +690,7 @@ internal sealed class IndexQuery
             }
             return new CellValues(group, exact, new CellCounts(Count, distinct, largest))
             {
-                MeanEffectiveDate = IndexData.Epoch.AddDays((int)(daySum / Count)),
+                MeanEffectiveDate = CellValues.MeanDate(daySum, Count),
                 Rates = rates,
             };
         }
