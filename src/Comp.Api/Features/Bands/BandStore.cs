@@ -457,7 +457,8 @@ public static class BandStoreExtensions
             ?? throw new InvalidOperationException("Set the connection string ConnectionStrings:Comp (environment variable ConnectionStrings__Comp).");
         var builder = new NpgsqlConnectionStringBuilder(primary) { ApplicationName = "comp-band-index" };
         var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
-        services.AddSingleton(sp => new Index.BandIndex(dataSource, sp.GetRequiredService<ILogger<Index.BandIndex>>()));
+        services.AddSingleton(sp => new Index.BandIndex(
+            dataSource, sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<Index.BandIndexOptions>>(), sp.GetRequiredService<ILogger<Index.BandIndex>>()));
         services.AddHostedService(sp => new Index.BandIndexFeed(
             sp.GetRequiredService<Index.BandIndex>(), dataSource, sp.GetRequiredService<ILogger<Index.BandIndexFeed>>()));
         services.AddScoped<IBandStore, Index.IndexBandStore>();

@@ -13,7 +13,7 @@ namespace Comp.Api.Tests.Features.Bands;
 /// <summary>
 /// The in-memory band index against PostgreSQL: the same bodies byte for byte with the index on
 /// and off, every kind of change (insert, delete, level remap, FX rate, TRUNCATE) visible to the
-/// next read, another instance catching up within a second without being asked, and the memory
+/// next read, compactions that change no answer, another instance catching up within a second without being asked, and the memory
 /// budget of issue 8 (at most 100 bytes per datapoint).
 /// </summary>
 public sealed class BandIndexTests(CompApiFactory factory, ITestOutputHelper output) : ApiTest(factory)
@@ -135,6 +135,50 @@ public sealed class BandIndexTests(CompApiFactory factory, ITestOutputHelper out
             await new Npgsql.NpgsqlCommand("TRUNCATE datapoints", connection).ExecuteNonQueryAsync();
         await SameAsync(index, sql, "/v1/bands?component=base&groupBy=employer");
         Assert.Equal(0, Factory.Services.GetRequiredService<BandIndex>().Datapoints);
+    }
+
+    [Fact]
+    public async Task Answers_stay_the_same_when_the_index_compacts_its_rows_into_role_and_region_order()
+    {
+        await using var sqlOnly = SqlOnly();
+        // Compacts after every catch-up that leaves an eighth of the rows out of place.
+        await using var compacting = Factory.WithWebHostBuilder(b => b.UseSetting("BandIndex:CompactFromRows", "1"));
+        var bandIndex = compacting.Services.GetRequiredService<BandIndex>();
+        await bandIndex.WhenLoaded.WaitAsync(TimeSpan.FromSeconds(30));
+        var compactions = bandIndex.Compactions;
+        var index = compacting.CreateClient();
+        var sql = sqlOnly.CreateClient();
+        var random = new Random(64);
+
+        async Task CompareAsync(string change)
+        {
+            for (var q = 0; q < 15; q++)
+            {
+                var cut = BandsMatchPercentileContTests.RandomCut(random);
+                await SameAsync(index, sql, "/v1/bands?" + cut.QueryString);
+            }
+            Assert.True(bandIndex.Compactions > compactions, $"no compaction after {change}");
+            compactions = bandIndex.Compactions;
+            var data = bandIndex.Data!;
+            Assert.Equal(data.Live, data.Count); // deleted rows dropped
+            Assert.Equal(data.Count, data.Clustered);
+            for (var r = 1; r < data.Count; r++)
+            {
+                var before = IndexData.RoleRegion(data.Role[r - 1], data.Region[r - 1]);
+                var at = IndexData.RoleRegion(data.Role[r], data.Region[r]);
+                Assert.True(before <= at, $"after {change}: row {r} is out of role-and-region order");
+            }
+        }
+
+        await Factory.InsertAsync(BandsMatchPercentileContTests.RandomRows(random, 1_500));
+        await CompareAsync("1,530 rows appended");
+        await Factory.ScalarAsync<long>("WITH gone AS (DELETE FROM datapoints WHERE id IN (SELECT id FROM datapoints ORDER BY id LIMIT 400) RETURNING 1) SELECT count(*) FROM gone");
+        await CompareAsync("400 rows deleted");
+        // Rows that change region move to another posting list; rows that change amount stay where they are.
+        await Factory.ScalarAsync<long>(
+            "WITH moved AS (UPDATE datapoints SET region = 'us-ny', base_salary = base_salary + 1 WHERE id IN (SELECT id FROM datapoints ORDER BY id DESC LIMIT 300) RETURNING 1) SELECT count(*) FROM moved");
+        await CompareAsync("300 rows moved to another region");
+        Assert.Equal(await Factory.ScalarAsync<long>("SELECT count(*) FROM datapoints"), bandIndex.Datapoints);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Data;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Comp.Api.Features.Bands.Index;
@@ -13,6 +14,13 @@ public sealed class BandIndexOptions
 
     /// <summary>From this many candidate rows on, a band query scans on two cores (when the machine has them).</summary>
     public long ParallelFromRows { get; set; } = 1 << 17;
+
+    /// <summary>
+    /// Rows out of place (appended since the last compaction, or deleted) from which the index
+    /// compacts: when they are also an eighth of all rows after a catch-up, or a sixty-fourth when
+    /// the feed has been idle for a second.
+    /// </summary>
+    public int CompactFromRows { get; set; } = 4096;
 }
 
 /// <summary>
@@ -63,6 +71,7 @@ public sealed class BandIndex : IDisposable
         "d.retention_grant::float8 / d.retention_vesting_years, d.sign_on_bonus::float8, d.source, d.verified";
 
     private readonly NpgsqlDataSource dataSource;
+    private readonly IOptionsMonitor<BandIndexOptions> options;
     private readonly ILogger<BandIndex> logger;
     private readonly SemaphoreSlim catchUpGate = new(1, 1);
     private readonly TaskCompletionSource loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -73,16 +82,19 @@ public sealed class BandIndex : IDisposable
     private long checks;
     private long covered;
     private double loadSeconds;
+    private long compactions;
 
-    public BandIndex(NpgsqlDataSource dataSource, ILogger<BandIndex> logger)
+    public BandIndex(NpgsqlDataSource dataSource, IOptionsMonitor<BandIndexOptions> options, ILogger<BandIndex> logger)
     {
         this.dataSource = dataSource;
+        this.options = options;
         this.logger = logger;
         meter = new Meter(MeterName);
         meter.CreateObservableGauge("comp.band_index.loaded", () => IsLoaded ? 1 : 0, description: "1 once the start-up load finished");
         meter.CreateObservableGauge("comp.band_index.datapoints", () => (long)(data?.Live ?? 0), description: "Datapoints in the index");
         meter.CreateObservableGauge("comp.band_index.bytes", () => data?.Bytes ?? 0, description: "Bytes of the index's arrays");
         meter.CreateObservableGauge("comp.band_index.load_seconds", () => loadSeconds, description: "Duration of the last full load");
+        meter.CreateObservableCounter("comp.band_index.compactions", () => Volatile.Read(ref compactions), description: "Compactions since start-up (rows put back in role-and-region order)");
     }
 
     /// <summary>A random name for this process's index, part of its ETags (generations are per process).</summary>
@@ -96,6 +108,9 @@ public sealed class BandIndex : IDisposable
     public int Datapoints => data?.Live ?? 0;
 
     public long Bytes => data?.Bytes ?? 0;
+
+    /// <summary>Compactions since start-up, the start-up load's included.</summary>
+    public long Compactions => Volatile.Read(ref compactions);
 
     internal IndexData? Data => data;
 
@@ -190,6 +205,8 @@ public sealed class BandIndex : IDisposable
             // references), so a concurrent TRUNCATE waits instead of deadlocking.
             foreach (var (id, slug) in await ReadEmployersAsync(connection, transaction, null, cancellationToken))
                 fresh.SetEmployer(id, slug);
+            fresh.Compact(); // no reader sees it yet
+            Interlocked.Increment(ref compactions);
             fresh.Trim();
             await transaction.CommitAsync(cancellationToken);
             fx = fxTable;
@@ -251,6 +268,55 @@ public sealed class BandIndex : IDisposable
         }
         if (rows.Count > 0 || deleted.Count > 0)
             logger.LogDebug("Band index caught up: {Rows} rows read, {Deleted} deletions, {Elapsed} ms", rows.Count, deleted.Count, started.ElapsedMilliseconds);
+        // Catch-ups run one at a time (catchUpGate): no other writer while this compacts.
+        if (OutOfPlace(current, 8))
+            Compact(current);
+    }
+
+    /// <summary>
+    /// Puts the index back in role-and-region order when enough rows are out of place: the feed
+    /// calls it when it has heard nothing for a second, so that a large load leaves the index in
+    /// order soon after, not only when the next eighth of it has arrived.
+    /// </summary>
+    public async Task TidyAsync(CancellationToken cancellationToken)
+    {
+        if (data is not { } current || !OutOfPlace(current, 64))
+            return;
+        await catchUpGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (data is { } now && OutOfPlace(now, 64))
+                Compact(now);
+        }
+        finally
+        {
+            catchUpGate.Release();
+        }
+    }
+
+    private bool OutOfPlace(IndexData index, int fraction)
+    {
+        var disorder = index.Disorder;
+        return disorder >= options.CurrentValue.CompactFromRows && disorder >= index.Count / fraction;
+    }
+
+    private void Compact(IndexData index)
+    {
+        var started = Stopwatch.StartNew();
+        int disorder;
+        index.Gate.EnterWriteLock();
+        try
+        {
+            disorder = index.Disorder;
+            index.Compact(); // the same content: the generation (and so every ETag) stays
+        }
+        finally
+        {
+            index.Gate.ExitWriteLock();
+        }
+        Interlocked.Increment(ref compactions);
+        logger.LogInformation("Band index compacted: {Disorder} rows were out of place, {Datapoints} datapoints, {Elapsed} ms",
+            disorder, index.Live, started.ElapsedMilliseconds);
     }
 
     private static async Task<int> EstimateRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)

@@ -7,7 +7,7 @@ namespace Comp.Api.Features.Bands.Index;
 /// primary for <see cref="BandIndex.Channel"/> and catches up on every notification; when nothing
 /// is heard for a second it asks whether anything changed anyway (a lost connection, a write
 /// from a tool that bypassed the triggers' NOTIFY), so other instances' writes arrive within a
-/// second either way. Failures are logged and retried: the API keeps answering (from the index
+/// second either way. A quiet second is also when it compacts the index (<see cref="BandIndex.TidyAsync"/>). Failures are logged and retried: the API keeps answering (from the index
 /// as it is, each request still checking its freshness, or from PostgreSQL before the first load).
 /// </summary>
 public sealed class BandIndexFeed(BandIndex index, NpgsqlDataSource dataSource, ILogger<BandIndexFeed> logger) : BackgroundService
@@ -33,6 +33,8 @@ public sealed class BandIndexFeed(BandIndex index, NpgsqlDataSource dataSource, 
                 {
                     if (await connection.WaitAsync(Poll, stoppingToken) || await index.IsBehindAsync(stoppingToken))
                         await index.CatchUpAsync(stoppingToken);
+                    else
+                        await index.TidyAsync(stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -51,9 +51,9 @@ internal sealed class Dimension(string name, int maxCodes)
 }
 
 /// <summary>A growable list of row numbers (a posting list), ascending as rows are appended.</summary>
-internal sealed class RowList
+internal sealed class RowList(int capacity = 0)
 {
-    private int[] items = [];
+    private int[] items = capacity == 0 ? [] : new int[capacity];
 
     public int Count { get; private set; }
 
@@ -130,6 +130,17 @@ internal sealed class RowMap
                 return;
             }
         }
+    }
+
+    /// <summary>Maps ids[0 … count − 1] to their rows afresh (after the rows moved).</summary>
+    public void Rebuild(Guid[] ids, int count)
+    {
+        slots = [];
+        used = 0;
+        if (count > 0)
+            Grow(ids, count);
+        for (var row = 0; row < count; row++)
+            Set(ids[row], row, ids, count);
     }
 
     private void Grow(Guid[] ids, int rows)
