@@ -18,7 +18,7 @@ public sealed class BandIndexOptions
     /// <summary>
     /// Rows out of place (appended since the last compaction, or deleted) from which the index
     /// compacts: when they are also an eighth of all rows after a catch-up, or a sixty-fourth when
-    /// the feed has been idle for a second.
+    /// nothing has changed for five seconds.
     /// </summary>
     public int CompactFromRows { get; set; } = 4096;
 }
@@ -275,7 +275,7 @@ public sealed class BandIndex : IDisposable
 
     /// <summary>
     /// Puts the index back in role-and-region order when enough rows are out of place: the feed
-    /// calls it when it has heard nothing for a second, so that a large load leaves the index in
+    /// calls it when it has heard nothing for five seconds, so that a large load leaves the index in
     /// order soon after, not only when the next eighth of it has arrived.
     /// </summary>
     public async Task TidyAsync(CancellationToken cancellationToken)

@@ -7,12 +7,15 @@ namespace Comp.Api.Features.Bands.Index;
 /// primary for <see cref="BandIndex.Channel"/> and catches up on every notification; when nothing
 /// is heard for a second it asks whether anything changed anyway (a lost connection, a write
 /// from a tool that bypassed the triggers' NOTIFY), so other instances' writes arrive within a
-/// second either way. A quiet second is also when it compacts the index (<see cref="BandIndex.TidyAsync"/>). Failures are logged and retried: the API keeps answering (from the index
+/// second either way. Five quiet seconds in a row are also when it compacts the index (<see cref="BandIndex.TidyAsync"/>). Failures are logged and retried: the API keeps answering (from the index
 /// as it is, each request still checking its freshness, or from PostgreSQL before the first load).
 /// </summary>
 public sealed class BandIndexFeed(BandIndex index, NpgsqlDataSource dataSource, ILogger<BandIndexFeed> logger) : BackgroundService
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
+
+    /// <summary>Seconds without a change after which the index is tidied: not between the batches of a running load.</summary>
+    private const int QuietPolls = 5;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -29,11 +32,15 @@ public sealed class BandIndexFeed(BandIndex index, NpgsqlDataSource dataSource, 
                 if (failing)
                     logger.LogInformation("Band index feed reconnected");
                 failing = false;
+                var quiet = 0;
                 while (!stoppingToken.IsCancellationRequested)
                 {
                     if (await connection.WaitAsync(Poll, stoppingToken) || await index.IsBehindAsync(stoppingToken))
+                    {
                         await index.CatchUpAsync(stoppingToken);
-                    else
+                        quiet = 0;
+                    }
+                    else if (++quiet == QuietPolls)
                         await index.TidyAsync(stoppingToken);
                 }
             }
