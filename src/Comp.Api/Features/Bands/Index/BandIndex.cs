@@ -300,23 +300,20 @@ public sealed class BandIndex : IDisposable
         return disorder >= options.CurrentValue.CompactFromRows && disorder >= index.Count / fraction;
     }
 
+    /// <summary>
+    /// Replaces the index with a compacted copy. Readers go on reading the old one meanwhile (it
+    /// has the same content, so positions and ETags stay); no catch-up can write to it, as both
+    /// run under <see cref="catchUpGate"/>. The old one is dropped when its last reader is done.
+    /// </summary>
     private void Compact(IndexData index)
     {
         var started = Stopwatch.StartNew();
-        int disorder;
-        index.Gate.EnterWriteLock();
-        try
-        {
-            disorder = index.Disorder;
-            index.Compact(); // the same content: the generation (and so every ETag) stays
-        }
-        finally
-        {
-            index.Gate.ExitWriteLock();
-        }
+        var disorder = index.Disorder;
+        var compacted = index.Compacted();
+        data = compacted;
         Interlocked.Increment(ref compactions);
         logger.LogInformation("Band index compacted: {Disorder} rows were out of place, {Datapoints} datapoints, {Elapsed} ms",
-            disorder, index.Live, started.ElapsedMilliseconds);
+            disorder, compacted.Live, started.ElapsedMilliseconds);
     }
 
     private static async Task<int> EstimateRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)

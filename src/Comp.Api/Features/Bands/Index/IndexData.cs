@@ -23,10 +23,11 @@ internal struct IndexRow
 /// The datapoints in columns (struct of arrays), with posting lists per role, region and employer.
 /// Between compactions a row does not move: a deleted row is flagged and skipped, a row whose
 /// role, region or employer changes is deleted and appended again, and anything else is updated
-/// in place. <see cref="Compact"/> drops the deleted rows and orders the rest by role and region,
+/// in place. Compaction drops the deleted rows and orders the rest by role and region,
 /// so that a posting list's rows lie next to each other in every column: a cut then reads memory
 /// in order instead of one cache miss per column per row. Readers hold the read lock for a whole
-/// query; changes and compactions are applied under the write lock in one go.
+/// query; changes are applied under the write lock in one go, and a compaction builds a new copy
+/// that replaces this one for later readers.
 /// </summary>
 internal sealed class IndexData
 {
@@ -39,11 +40,28 @@ internal sealed class IndexData
 
     public ReaderWriterLockSlim Gate { get; } = new(LockRecursionPolicy.NoRecursion);
 
-    public Dimension Roles { get; } = new("role", ushort.MaxValue);
-    public Dimension Regions { get; } = new("region", ushort.MaxValue);
-    public Dimension Levels { get; } = new("level", byte.MaxValue - 1);
-    public Dimension Currencies { get; } = new("currency", ushort.MaxValue);
-    public Dimension Sources { get; } = new("source", byte.MaxValue);
+    public Dimension Roles { get; }
+    public Dimension Regions { get; }
+    public Dimension Levels { get; }
+    public Dimension Currencies { get; }
+    public Dimension Sources { get; }
+
+    public IndexData()
+    {
+        Roles = new("role", ushort.MaxValue);
+        Regions = new("region", ushort.MaxValue);
+        Levels = new("level", byte.MaxValue - 1);
+        Currencies = new("currency", ushort.MaxValue);
+        Sources = new("source", byte.MaxValue);
+    }
+
+    /// <summary>An empty index with <paramref name="codes"/>' dimensions (the same codes) and employers.</summary>
+    private IndexData(IndexData codes)
+    {
+        (Roles, Regions, Levels, Currencies, Sources) = (codes.Roles, codes.Regions, codes.Levels, codes.Currencies, codes.Sources);
+        EmployerSlugs = (string?[])codes.EmployerSlugs.Clone();
+        (MinDay, MaxDay) = (codes.MinDay, codes.MaxDay);
+    }
 
     public int Count;
     public int Live;
@@ -222,10 +240,23 @@ internal sealed class IndexData
 
     /// <summary>
     /// Drops the deleted rows and puts the others in role-and-region order (then in their present
-    /// order), column by column: the extra memory is one column at a time. Posting lists and the
-    /// id map are rebuilt. Call under the write lock (or before readers see the index).
+    /// order), column by column, in place: the extra memory is one column at a time. Only while no
+    /// reader can see the index (the start-up load); see <see cref="Compacted"/> otherwise.
     /// </summary>
-    public void Compact()
+    public void Compact() => CompactInto(this);
+
+    /// <summary>
+    /// A compacted copy, built while readers go on reading this one (nothing may write to this
+    /// one meanwhile): the extra memory is a whole index until this one is dropped.
+    /// </summary>
+    public IndexData Compacted()
+    {
+        var copy = new IndexData(this);
+        CompactInto(copy);
+        return copy;
+    }
+
+    private void CompactInto(IndexData target)
     {
         var order = new int[Live];
         var n = 0;
@@ -242,25 +273,31 @@ internal sealed class IndexData
         if (n != Live)
             throw new InvalidOperationException($"The band index's posting lists hold {n} live rows, its count says {Live}.");
 
-        Gather(ref Ids, order);
-        Gather(ref Employer, order);
-        Gather(ref Role, order);
-        Gather(ref Region, order);
-        Gather(ref Currency, order);
-        Gather(ref Level, order);
-        Gather(ref Source, order);
-        Gather(ref Flags, order);
-        Gather(ref Day, order);
-        Gather(ref Base, order);
-        Gather(ref Bonus, order);
-        Gather(ref Equity, order);
-        Gather(ref Retention, order);
-        Gather(ref Signon, order);
-        Count = Clustered = n;
+        // The same capacity: rows appended later still fit without a resize.
+        target.Ids = Gather(Ids, order);
+        target.Employer = Gather(Employer, order);
+        target.Role = Gather(Role, order);
+        target.Region = Gather(Region, order);
+        target.Currency = Gather(Currency, order);
+        target.Level = Gather(Level, order);
+        target.Source = Gather(Source, order);
+        target.Flags = Gather(Flags, order);
+        target.Day = Gather(Day, order);
+        target.Base = Gather(Base, order);
+        target.Bonus = Gather(Bonus, order);
+        target.Equity = Gather(Equity, order);
+        target.Retention = Gather(Retention, order);
+        target.Signon = Gather(Signon, order);
+        target.Count = target.Clustered = target.Live = n;
+        target.RebuildLists(ByRole.Length, ByEmployer.Length);
+    }
 
-        // The lists, rebuilt in row order, are ranges now; sized exactly.
-        var roles = new int[ByRole.Length];
-        var employers = new int[ByEmployer.Length];
+    /// <summary>The posting lists and the id map of rows in role-and-region order: lists are ranges, sized exactly.</summary>
+    private void RebuildLists(int roleCodes, int employerCodes)
+    {
+        var n = Count;
+        var roles = new int[roleCodes];
+        var employers = new int[employerCodes];
         for (var r = 0; r < n; r++)
         {
             roles[Role[r]]++;
@@ -298,13 +335,12 @@ internal sealed class IndexData
         return lists;
     }
 
-    private static void Gather<T>(ref T[] column, int[] order)
+    private static T[] Gather<T>(T[] column, int[] order)
     {
-        // Same capacity: rows appended later still fit without a resize.
         var next = GC.AllocateUninitializedArray<T>(column.Length);
         for (var i = 0; i < order.Length; i++)
             next[i] = column[order[i]];
-        column = next;
+        return next;
     }
 
     /// <summary>After a full load: columns (when the row estimate was off by more than 2%) and posting lists lose their spare capacity.</summary>
