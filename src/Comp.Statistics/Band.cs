@@ -121,7 +121,8 @@ public static class Band
 
     /// <summary>
     /// A cell's values, read only at ranks first asked for with <see cref="Select"/>: sorted values
-    /// hold every order statistic already; unsorted ones are rearranged to hold the ranks asked for.
+    /// hold every order statistic already; unsorted ones get the ranks asked for written in place
+    /// (<see cref="Selection.WriteRanks"/>: the cell's values are scratch afterwards).
     /// </summary>
     private readonly ref struct OrderStatistics
     {
@@ -145,7 +146,7 @@ public static class Band
         public void Select(ReadOnlySpan<int> ranks)
         {
             if (!_isSorted)
-                Selection.SelectRanks(_unsorted, ranks);
+                Selection.WriteRanks(_unsorted, ranks);
         }
     }
 }

@@ -63,6 +63,138 @@ public static class Selection
         }
     }
 
+    // From this many values WriteRanks buckets them by a radix histogram before selecting.
+    private const int RadixFrom = 1 << 15;
+    private const int RadixBits = 16;
+
+    /// <summary>
+    /// Writes the r-th smallest value to <c>values[r]</c> for every rank r in <paramref name="ranks"/>
+    /// (what it would be after sorting), like <see cref="SelectRanks"/>, but the other positions are
+    /// not kept a permutation: afterwards they hold an unspecified mix of the values. Values must
+    /// not be NaN. From 32,768 values on: a histogram of 65,536 buckets over the values'
+    /// order-preserving bit patterns (between the smallest and the largest) tells which bucket holds
+    /// each rank; the values of those few buckets are gathered and selected among themselves. Three
+    /// reading passes and no swaps, instead of a partition's swapping passes per level. Smaller
+    /// spans, or more than 64 ranks, go to <see cref="SelectRanks"/>.
+    /// </summary>
+    public static void WriteRanks(Span<double> values, ReadOnlySpan<int> ranks)
+    {
+        if (values.Length < RadixFrom || ranks.Length > StackRanks / 2)
+        {
+            SelectRanks(values, ranks);
+            return;
+        }
+        foreach (var rank in ranks)
+            if ((uint)rank >= (uint)values.Length)
+                throw new ArgumentOutOfRangeException(nameof(ranks), rank, $"A rank of {values.Length} values lies in [0, {values.Length}).");
+        if (ranks.IsEmpty)
+            return;
+        Span<int> wanted = stackalloc int[ranks.Length];
+        ranks.CopyTo(wanted);
+        wanted.Sort();
+        var distinct = 1;
+        for (var i = 1; i < wanted.Length; i++)
+            if (wanted[i] != wanted[distinct - 1])
+                wanted[distinct++] = wanted[i];
+        wanted = wanted[..distinct];
+
+        ulong lo = ulong.MaxValue, hi = 0;
+        foreach (var value in values)
+        {
+            var key = Key(value);
+            lo = key < lo ? key : lo;
+            hi = key > hi ? key : hi;
+        }
+        if (lo == hi)
+        {
+            var only = values[0];
+            foreach (var rank in wanted)
+                values[rank] = only;
+            return;
+        }
+        // Buckets of equal width in key space: (key − lo) >> shift is below 2^RadixBits.
+        var shift = Math.Max(0, 64 - BitOperations.LeadingZeroCount(hi - lo) - RadixBits);
+        const int buckets = 1 << RadixBits;
+        var histogram = ArrayPool<int>.Shared.Rent(buckets);
+        double[]? gathered = null;
+        try
+        {
+            var counts = histogram.AsSpan(0, buckets);
+            counts.Clear();
+            foreach (var value in values)
+                counts[(int)((Key(value) - lo) >> shift)]++;
+
+            // Each rank's bucket, as a slot: the distinct buckets holding ranks, ascending.
+            Span<int> slotOfRank = stackalloc int[wanted.Length];
+            Span<int> slotBucket = stackalloc int[wanted.Length];
+            Span<int> slotFirstRank = stackalloc int[wanted.Length]; // the rank of the bucket's smallest value
+            Span<int> slotLength = stackalloc int[wanted.Length];
+            Span<int> slotStart = stackalloc int[wanted.Length]; // where its values go in gathered
+            var slots = 0;
+            var size = 0;
+            var below = 0;
+            var w = 0;
+            for (var b = 0; b < buckets && w < wanted.Length; b++)
+            {
+                var count = counts[b];
+                if (w < wanted.Length && wanted[w] < below + count)
+                {
+                    slotBucket[slots] = b;
+                    slotFirstRank[slots] = below;
+                    slotLength[slots] = count;
+                    slotStart[slots] = size;
+                    size += count;
+                    while (w < wanted.Length && wanted[w] < below + count)
+                        slotOfRank[w++] = slots;
+                    slots++;
+                }
+                below += count;
+            }
+
+            // The histogram becomes a slot map: 1 + the slot of a wanted bucket, 0 for the others.
+            counts.Clear();
+            for (var s = 0; s < slots; s++)
+                counts[slotBucket[s]] = s + 1;
+            gathered = ArrayPool<double>.Shared.Rent(size);
+            Span<int> fill = stackalloc int[slots];
+            slotStart[..slots].CopyTo(fill);
+            foreach (var value in values)
+            {
+                var slot = counts[(int)((Key(value) - lo) >> shift)];
+                if (slot != 0)
+                    gathered[fill[slot - 1]++] = value;
+            }
+
+            Span<int> local = stackalloc int[wanted.Length];
+            for (var s = 0; s < slots; s++)
+            {
+                var part = gathered.AsSpan(slotStart[s], slotLength[s]);
+                var n = 0;
+                for (var i = 0; i < wanted.Length; i++)
+                    if (slotOfRank[i] == s)
+                        local[n++] = wanted[i] - slotFirstRank[s];
+                SelectRanks(part, local[..n]);
+                for (var i = 0; i < wanted.Length; i++)
+                    if (slotOfRank[i] == s)
+                        values[wanted[i]] = part[wanted[i] - slotFirstRank[s]];
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(histogram);
+            if (gathered is not null)
+                ArrayPool<double>.Shared.Return(gathered);
+        }
+    }
+
+    /// <summary>The double's bits as an unsigned key in the same order (negatives flipped whole, positives their sign bit).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static ulong Key(double value)
+    {
+        var bits = BitConverter.DoubleToInt64Bits(value);
+        return (ulong)(bits ^ ((bits >> 63) | long.MinValue));
+    }
+
     /// <param name="values">A range of the whole array, starting at index <paramref name="offset"/> of it.</param>
     /// <param name="ranks">The ranks that fall within the range, ascending and distinct; never empty.</param>
     private static void Select(Span<double> values, int offset, ReadOnlySpan<int> ranks, int depth)

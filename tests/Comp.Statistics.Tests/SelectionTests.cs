@@ -145,4 +145,61 @@ public class SelectionTests
         Assert.Equal(200_000.00, values[9_000]);
         Assert.Equal(200_000.00, values[9_999]);
     }
+
+    // WriteRanks: the same oracle at every requested rank; the rest of the span is scratch.
+    private static void AssertWrites(double[] original, int[] ranks, string because)
+    {
+        var expected = (double[])original.Clone();
+        Array.Sort(expected);
+        var values = (double[])original.Clone();
+
+        Selection.WriteRanks(values, ranks);
+
+        foreach (var rank in ranks)
+            Assert.True(expected[rank] == values[rank], $"{because}: rank {rank} holds {values[rank]}, sorted {expected[rank]}");
+    }
+
+    [Theory]
+    [InlineData(32_768)]
+    [InlineData(100_003)]
+    [InlineData(1_000_000)]
+    public void Written_ranks_of_large_arrays_of_every_shape_are_those_of_a_sort(int n)
+    {
+        var random = new Random(n);
+        // Pay-like shapes besides the adversarial ones: log-normal, a heavy tail, outliers that
+        // stretch the histogram's range, infinities, a value at both signed zeros.
+        (string Name, Shape Make)[] pay =
+        [
+            ("log-normal", (r, k) => Enumerable.Range(0, k).Select(_ => Math.Round(Math.Exp(11.8 + 0.5 * Normal(r)), 2)).ToArray()),
+            ("heavy tail and a zero", (r, k) => Enumerable.Range(0, k).Select(i => i == 7 ? 0 : Math.Round(1e5 / Math.Pow(r.NextDouble() + 1e-9, 0.8), 2)).ToArray()),
+            ("outliers", (r, k) => Enumerable.Range(0, k).Select(i => i % 1000 == 3 ? 1e30 : i % 1000 == 5 ? -1e-300 : 50_000 + r.Next(200_000)).ToArray()),
+            ("infinities", (r, k) => Enumerable.Range(0, k).Select(i => i % 97 == 0 ? double.PositiveInfinity : i % 89 == 0 ? double.NegativeInfinity : r.NextDouble()).ToArray()),
+            ("signed zeros", (r, k) => Enumerable.Range(0, k).Select(i => i % 3 == 0 ? -0.0 : i % 3 == 1 ? 0.0 : 1.0).ToArray()),
+        ];
+        foreach (var (name, make) in Shapes.Concat(pay))
+        {
+            var values = make(random, n);
+            AssertWrites(values, [0, n - 1, .. RandomRanks(random, n, 40)], $"{name}, n = {n}");
+            // Every rank of a band's grid and its neighbours.
+            AssertWrites(values, Enumerable.Range(1, 19).SelectMany(p => new[] { (n - 1) * p / 20, Math.Min(n - 1, (n - 1) * p / 20 + 1) }).ToArray(), $"{name} grid, n = {n}");
+        }
+    }
+
+    [Fact]
+    public void Writing_ranks_checks_them_and_small_arrays_select_as_before()
+    {
+        var values = Enumerable.Range(0, 40_000).Select(i => (double)(i * 7 % 40_000)).ToArray();
+        Assert.Throws<ArgumentOutOfRangeException>(() => Selection.WriteRanks(values, [40_000]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Selection.WriteRanks(values, [-1]));
+        Selection.WriteRanks(values, [12_345, 0, 39_999, 12_345]);
+        Assert.Equal(12_345, values[12_345]);
+        Assert.Equal(0, values[0]);
+        Assert.Equal(39_999, values[39_999]);
+
+        // Below 32,768 values: SelectRanks, which keeps the values a permutation.
+        AssertSelects(Enumerable.Range(0, 1_000).Select(i => (double)(1_000 - i)).ToArray(), [3, 500], "small");
+    }
+
+    private static double Normal(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }

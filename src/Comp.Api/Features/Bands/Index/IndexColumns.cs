@@ -61,6 +61,13 @@ internal sealed class RowList(int capacity = 0)
 
     public long Bytes => (long)items.Length * sizeof(int);
 
+    /// <summary>Whether the rows are consecutive (<paramref name="first"/>, first + 1, …): ascending and distinct, so the ends tell.</summary>
+    public bool IsRange(out int first)
+    {
+        first = Count > 0 ? items[0] : 0;
+        return Count > 0 && items[Count - 1] - first == Count - 1;
+    }
+
     public void Add(int row)
     {
         if (Count == items.Length)
