@@ -209,6 +209,10 @@ public sealed class BandIndex : IDisposable
             Interlocked.Increment(ref compactions);
             fresh.Trim();
             await transaction.CommitAsync(cancellationToken);
+            // The load leaves as much garbage as the index itself (the columns before compaction
+            // and before trimming): one collection that gives memory back to the operating system
+            // now, rather than a process at twice the index's size until the GC gets to it.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             fx = fxTable;
             var generation = (previous?.Generation ?? 0) + 1;
             position = new IndexPosition(snapshot.Xmin, snapshot.Xmax, snapshot.Xip, epoch, version, generation);

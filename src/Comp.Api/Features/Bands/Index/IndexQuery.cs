@@ -47,10 +47,10 @@ internal sealed class IndexQuery
         bool[]? employerOk = null;
         if (query.EmployerIds.Count > 0)
         {
-            employerOk = new bool[Math.Max(data.EmployerSlugs.Length, query.EmployerIds.Max() + 1)];
+            employerOk = new bool[Math.Max(1, data.Employers)];
             foreach (var id in query.EmployerIds)
-                if (id >= 0)
-                    employerOk[id] = true;
+                if (data.TryEmployerCode(id, out var code))
+                    employerOk[code] = true;
         }
         // A filter naming only values no datapoint has matches nothing.
         if (roleOk is { Any: false } || levelOk is { Any: false } || regionOk is { Any: false } || sourceOk is { Any: false })
@@ -81,7 +81,7 @@ internal sealed class IndexQuery
         }
         static RowList? At(RowList[] lists, int code) => code >= 0 && code < lists.Length ? lists[code] : null;
         if (employerOk is not null)
-            Consider(query.EmployerIds.Select(id => At(data.ByEmployer, id)), Implied.Employer);
+            Consider(query.EmployerIds.Select(id => data.TryEmployerCode(id, out var code) ? At(data.ByEmployer, code) : null), Implied.Employer);
         if (roleOk is not null)
             Consider(roleOk.Codes.Select(code => At(data.ByRole, code)), Implied.Role);
         if (regionOk is not null)
@@ -104,16 +104,22 @@ internal sealed class IndexQuery
                 : new Segment(list, 0, list.Count)));
         var total = segments.Sum(x => (long)(x.End - x.Start));
         var halves = total >= parallelFrom && Environment.ProcessorCount > 1 ? Split(segments, total) : null;
-        // A single cell's buffer holds every candidate (the first half's takes in the second's):
-        // when all of them match, it is handed on as the cell's values without a copy.
-        // Counting employers as rows come costs a pass over every employer id at the end, and a
-        // counts array larger than the cache slows the scan (at 10M rows, ids up to 225k for 20k
-        // employers: 221k candidates scanned in 2.0 ms counting vs 1.2 ms listing): a single cell
-        // counts from as many candidates as employer ids on, else lists each value's employer.
-        // Both halves of a split scan do the same, so their cells merge.
-        var employerSlots = total >= data.EmployerSlugs.Length ? Math.Max(1, data.EmployerSlugs.Length) : 0;
+        // When no filter is left to test, every candidate (bar rows deleted since the last
+        // compaction, or in a currency without a rate) is a value of the cell: a single cell's
+        // buffer then holds exactly the candidates (the first half's takes in the second's) and is
+        // handed on as the cell's values without a copy. Otherwise buffers come from the pool.
+        var nothingToTest = levelOk is null && sourceOk is null && query.Verified is null && query.From is null && query.To is null
+            && (roleOk is null || (implied & Implied.Role) != 0)
+            && (regionOk is null || (implied & Implied.Region) != 0)
+            && (employerOk is null || (implied & Implied.Employer) != 0)
+            && query.Component is Component.Base or Component.Total or Component.Year1;
+        // Counting employers as rows come costs a pass over every employer at the end: a single
+        // cell counts from as many candidates as employers on, else lists each value's employer
+        // and counts those (two random accesses a value). Both halves of a split scan do the same,
+        // so their cells merge.
+        var employerSlots = total >= data.Employers ? Math.Max(1, data.Employers) : 0;
         Scan NewScan(long expected, bool first) =>
-            new(data, query, fx, agingRate, (int)Math.Min(expected, Array.MaxLength), ownBuffer: first, employerSlots)
+            new(data, query, fx, agingRate, (int)Math.Min(expected, Array.MaxLength), ownBuffer: first && nothingToTest, employerSlots)
         {
             // Filters the posting lists already guarantee are not tested again.
             RoleOk = (implied & Implied.Role) != 0 ? null : roleOk?.Ok,
@@ -314,9 +320,9 @@ internal sealed class IndexQuery
                 cellMap = [];
         }
 
-        private Cell NewCell(long key, int row, int capacity = 64, bool exact = false, int employerSlots = 0)
+        private Cell NewCell(long key, int row, int capacity = 64, bool ownBuffer = false, int employerSlots = 0)
         {
-            var cell = new Cell(key, row, capacity, exact, employerSlots);
+            var cell = new Cell(key, row, capacity, ownBuffer, employerSlots);
             cells.Add(cell);
             return cell;
         }
@@ -447,7 +453,7 @@ internal sealed class IndexQuery
                 if (leftOutByCode[c] > 0)
                     LeftOut[d.Currencies[c]] = leftOutByCode[c];
 
-            var counts = ArrayPool<int>.Shared.Rent(Math.Max(1, d.EmployerSlugs.Length + 1));
+            var counts = ArrayPool<int>.Shared.Rent(Math.Max(1, d.Employers));
             counts.AsSpan().Clear(); // a rented array holds what its last user left
             try
             {
@@ -512,7 +518,7 @@ internal sealed class IndexQuery
 
         public static GroupDimension For(string key, IndexData data) => key switch
         {
-            GroupKeys.Employer => new(key, data.EmployerSlugs.Length, code => data.EmployerSlugs[code]),
+            GroupKeys.Employer => new(key, data.Employers, code => data.EmployerSlugs[code]),
             GroupKeys.Role => new(key, data.Roles.Count, code => data.Roles[code]),
             GroupKeys.Level => new(key, data.Levels.Count + 1, code => code == 0 ? null : data.Levels[code - 1]),
             GroupKeys.Region => new(key, data.Regions.Count, code => data.Regions[code]),
@@ -613,9 +619,11 @@ internal sealed class IndexQuery
     /// <summary>One cell's values (unsorted), employers, day sum and the FX periods it used.</summary>
     /// <remarks>
     /// A cell counts its employers as it goes when given <c>employerSlots</c> (a single cell: one
-    /// array of counts by employer id), else it lists each value's employer and counts them at the end.
+    /// array of counts by employer id), else it lists each value's employer and counts them at the
+    /// end. With <c>ownBuffer</c> (a single cell whose candidates all match) its values go to an
+    /// array of exactly the capacity, handed on without a copy when full.
     /// </remarks>
-    private sealed class Cell(long key, int row, int capacity, bool exact, int employerSlots = 0)
+    private sealed class Cell(long key, int row, int capacity, bool ownBuffer, int employerSlots = 0)
     {
         // From this many values a single cell's buffer is its own array, of exactly the candidates' count.
         private const int OwnBufferFrom = 1024;
@@ -624,13 +632,17 @@ internal sealed class IndexQuery
         /// <summary>A row of the cell, to read its labels from.</summary>
         public int Row { get; } = row;
         public int Count;
-        private bool pooledValues = !exact || capacity < OwnBufferFrom;
-        private double[] values = !exact || capacity < OwnBufferFrom
+        private bool pooledValues = !ownBuffer || capacity < OwnBufferFrom;
+        private double[] values = !ownBuffer || capacity < OwnBufferFrom
             ? ArrayPool<double>.Shared.Rent(Math.Max(64, capacity))
             : GC.AllocateUninitializedArray<double>(capacity);
         private int[] employers = employerSlots > 0 ? [] : ArrayPool<int>.Shared.Rent(Math.Max(64, capacity));
         private int[]? employerCounts = employerSlots > 0 ? RentCleared(employerSlots) : null;
         private long daySum;
+        // The FX periods used, by currency code: a flag per period of that currency's conversion
+        // (a store per row; a set per cell cost more than the conversion itself).
+        private bool[]?[]? periods;
+        private Conversion?[]? periodConversions;
 
         private static int[] RentCleared(int length)
         {
@@ -638,10 +650,6 @@ internal sealed class IndexQuery
             counts.AsSpan().Clear(); // a rented array holds what its last user left
             return counts;
         }
-        // The FX periods used, by currency code: a flag per period of that currency's conversion
-        // (a store per row; a set per cell cost more than the conversion itself).
-        private bool[]?[]? periods;
-        private Conversion?[]? periodConversions;
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void Add(double value, int employer, int day)
