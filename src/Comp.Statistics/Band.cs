@@ -36,10 +36,10 @@ public static class Band
 
     /// <summary>
     /// <see cref="Compute"/> for values in any order, in linear time: the few order statistics the
-    /// figures read are selected in place (<see cref="Selection.SelectRanks"/>) instead of sorting.
+    /// figures read are selected in place (<see cref="Selection.WriteRanks"/>) instead of sorting.
     /// The figures are identical to <see cref="Compute"/> on the sorted values.
     /// </summary>
-    /// <param name="values">The cell's values; rearranged. Left untouched when the cell is suppressed.</param>
+    /// <param name="values">The cell's values; scratch afterwards (the ranks read are written in place, the rest is overwritten). Left untouched when the cell is suppressed.</param>
     public static BandFigures ComputeUnsorted(
         Span<double> values,
         CellCounts counts,

@@ -83,6 +83,7 @@ public sealed class BandIndex : IDisposable
     private long covered;
     private double loadSeconds;
     private long compactions;
+    private long retryCompactionAt;
 
     public BandIndex(NpgsqlDataSource dataSource, IOptionsMonitor<BandIndexOptions> options, ILogger<BandIndex> logger)
     {
@@ -109,7 +110,7 @@ public sealed class BandIndex : IDisposable
 
     public long Bytes => data?.Bytes ?? 0;
 
-    /// <summary>Compactions since start-up, the start-up load's included.</summary>
+    /// <summary>Compactions since start-up, each full load's (the start-up's, a reload after a TRUNCATE) included.</summary>
     public long Compactions => Volatile.Read(ref compactions);
 
     internal IndexData? Data => data;
@@ -205,14 +206,17 @@ public sealed class BandIndex : IDisposable
             // references), so a concurrent TRUNCATE waits instead of deadlocking.
             foreach (var (id, slug) in await ReadEmployersAsync(connection, transaction, null, cancellationToken))
                 fresh.SetEmployer(id, slug);
+            // Everything is read: the snapshot (and the tables' locks) are not held while compacting.
+            await transaction.CommitAsync(cancellationToken);
             fresh.Compact(); // no reader sees it yet
             Interlocked.Increment(ref compactions);
             fresh.Trim();
-            await transaction.CommitAsync(cancellationToken);
-            // The load leaves as much garbage as the index itself (the columns before compaction
-            // and before trimming): one collection that gives memory back to the operating system
-            // now, rather than a process at twice the index's size until the GC gets to it.
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            // The start-up load leaves as much garbage as the index itself (the columns before
+            // compaction and trimming): one collection gives it back to the operating system now,
+            // rather than a process at twice the index's size until the GC gets to it. Not on a
+            // reload, when the old index still serves requests a blocking collection would stall.
+            if (previous is null)
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             fx = fxTable;
             var generation = (previous?.Generation ?? 0) + 1;
             position = new IndexPosition(snapshot.Xmin, snapshot.Xmax, snapshot.Xip, epoch, version, generation);
@@ -272,25 +276,30 @@ public sealed class BandIndex : IDisposable
         }
         if (rows.Count > 0 || deleted.Count > 0)
             logger.LogDebug("Band index caught up: {Rows} rows read, {Deleted} deletions, {Elapsed} ms", rows.Count, deleted.Count, started.ElapsedMilliseconds);
-        // Catch-ups run one at a time (catchUpGate): no other writer while this compacts.
-        if (OutOfPlace(current, 8))
-            Compact(current);
     }
 
     /// <summary>
-    /// Puts the index back in role-and-region order when enough rows are out of place: the feed
-    /// calls it when it has heard nothing for five seconds, so that a large load leaves the index in
-    /// order soon after, not only when the next eighth of it has arrived.
+    /// Puts the index back in role-and-region order when enough rows are out of place: an eighth
+    /// of them after a catch-up, a sixty-fourth when the feed has heard nothing for five seconds
+    /// (<paramref name="quiet"/>), so a large load leaves the index in order soon after it ends.
+    /// Only the feed calls it: a request's own catch-up never compacts. A failed compaction (say,
+    /// no memory for the copy) is logged and leaves the index as it is, in use, for a minute.
     /// </summary>
-    public async Task TidyAsync(CancellationToken cancellationToken)
+    public async Task TidyAsync(bool quiet, CancellationToken cancellationToken)
     {
-        if (data is not { } current || !OutOfPlace(current, 64))
+        var fraction = quiet ? 64 : 8;
+        if (data is not { } current || !OutOfPlace(current, fraction) || Stopwatch.GetTimestamp() < retryCompactionAt)
             return;
         await catchUpGate.WaitAsync(cancellationToken);
         try
         {
-            if (data is { } now && OutOfPlace(now, 64))
+            if (data is { } now && OutOfPlace(now, fraction))
                 Compact(now);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            retryCompactionAt = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 60;
+            logger.LogWarning(ex, "Band index compaction failed; the index stays as it is, next try in a minute");
         }
         finally
         {
@@ -301,7 +310,7 @@ public sealed class BandIndex : IDisposable
     private bool OutOfPlace(IndexData index, int fraction)
     {
         var disorder = index.Disorder;
-        return disorder >= options.CurrentValue.CompactFromRows && disorder >= index.Count / fraction;
+        return disorder >= Math.Max(1, options.CurrentValue.CompactFromRows) && disorder >= index.Count / fraction;
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace Comp.Api.Features.Bands.Index;
 /// primary for <see cref="BandIndex.Channel"/> and catches up on every notification; when nothing
 /// is heard for a second it asks whether anything changed anyway (a lost connection, a write
 /// from a tool that bypassed the triggers' NOTIFY), so other instances' writes arrive within a
-/// second either way. Five quiet seconds in a row are also when it compacts the index (<see cref="BandIndex.TidyAsync"/>). Failures are logged and retried: the API keeps answering (from the index
+/// second either way. It also compacts the index (<see cref="BandIndex.TidyAsync"/>) after a catch-up, and after five quiet seconds in a row. Failures are logged and retried: the API keeps answering (from the index
 /// as it is, each request still checking its freshness, or from PostgreSQL before the first load).
 /// </summary>
 public sealed class BandIndexFeed(BandIndex index, NpgsqlDataSource dataSource, ILogger<BandIndexFeed> logger) : BackgroundService
@@ -38,10 +38,11 @@ public sealed class BandIndexFeed(BandIndex index, NpgsqlDataSource dataSource, 
                     if (await connection.WaitAsync(Poll, stoppingToken) || await index.IsBehindAsync(stoppingToken))
                     {
                         await index.CatchUpAsync(stoppingToken);
+                        await index.TidyAsync(quiet: false, stoppingToken);
                         quiet = 0;
                     }
                     else if (++quiet == QuietPolls)
-                        await index.TidyAsync(stoppingToken);
+                        await index.TidyAsync(quiet: true, stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -55,13 +55,13 @@ internal sealed class IndexData
         Sources = new("source", byte.MaxValue);
     }
 
-    /// <summary>An empty index with <paramref name="codes"/>' dimensions (the same codes) and employers.</summary>
-    private IndexData(IndexData codes)
+    /// <summary>An empty index with <paramref name="source"/>'s dimensions (the same codes) and employers.</summary>
+    private IndexData(IndexData source)
     {
-        (Roles, Regions, Levels, Currencies, Sources) = (codes.Roles, codes.Regions, codes.Levels, codes.Currencies, codes.Sources);
-        EmployerSlugs = (string?[])codes.EmployerSlugs.Clone();
-        employerCodes = new Dictionary<int, int>(codes.employerCodes);
-        (MinDay, MaxDay) = (codes.MinDay, codes.MaxDay);
+        (Roles, Regions, Levels, Currencies, Sources) = (source.Roles, source.Regions, source.Levels, source.Currencies, source.Sources);
+        EmployerSlugs = (string?[])source.EmployerSlugs.Clone();
+        employerCodes = new Dictionary<int, int>(source.employerCodes);
+        (MinDay, MaxDay) = (source.MinDay, source.MaxDay);
     }
 
     public int Count;
@@ -266,8 +266,8 @@ internal sealed class IndexData
 
     /// <summary>
     /// Drops the deleted rows and puts the others in role-and-region order (then in their present
-    /// order), column by column, in place: the extra memory is one column at a time. Only while no
-    /// reader can see the index (the start-up load); see <see cref="Compacted"/> otherwise.
+    /// order), column by column, in place: each column's old array is garbage once its new one is
+    /// built. Only while no reader can see the index (a full load); see <see cref="Compacted"/> otherwise.
     /// </summary>
     public void Compact() => CompactInto(this);
 
@@ -287,7 +287,8 @@ internal sealed class IndexData
         var order = new int[Live];
         var n = 0;
         var keys = ByRoleRegion.Keys.ToArray();
-        Array.Sort(keys); // role-major: each role's rows end up together too
+        // Role-major (each role's rows end up together too), compared unsigned: roles from 32,768 on make negative keys.
+        Array.Sort(keys, (a, b) => ((uint)a).CompareTo((uint)b));
         foreach (var key in keys)
         {
             foreach (var r in ByRoleRegion[key].Rows)
@@ -319,11 +320,11 @@ internal sealed class IndexData
     }
 
     /// <summary>The posting lists and the id map of rows in role-and-region order: lists are ranges, sized exactly.</summary>
-    private void RebuildLists(int roleCodes, int employerCodes)
+    private void RebuildLists(int roleSlots, int employerSlots)
     {
         var n = Count;
-        var roles = new int[roleCodes];
-        var employers = new int[employerCodes];
+        var roles = new int[roleSlots];
+        var employers = new int[employerSlots];
         for (var r = 0; r < n; r++)
         {
             roles[Role[r]]++;

@@ -128,12 +128,14 @@ internal sealed class IndexQuery
             SourceOk = sourceOk?.Ok,
             EmployerOk = (implied & Implied.Employer) != 0 ? null : employerOk,
         };
-        var scan = NewScan(total, first: true);
+        static long Rows(List<Segment> part) => part.Sum(x => (long)(x.End - x.Start));
+        // The first scan's buffer: every candidate when it is to be handed on, else its own half's.
+        var scan = NewScan(halves is null || nothingToTest ? total : Rows(halves.Value.First), first: true);
         if (halves is null)
             scan.Run(segments);
         else
         {
-            var other = NewScan(halves.Value.Second.Sum(x => (long)(x.End - x.Start)), first: false);
+            var other = NewScan(Rows(halves.Value.Second), first: false);
             // The calling thread runs one half and, if no worker has taken it yet, the other too.
             Parallel.Invoke(() => scan.Run(halves.Value.First), () => other.Run(halves.Value.Second));
             scan.Merge(other);
@@ -619,7 +621,7 @@ internal sealed class IndexQuery
     /// <summary>One cell's values (unsorted), employers, day sum and the FX periods it used.</summary>
     /// <remarks>
     /// A cell counts its employers as it goes when given <c>employerSlots</c> (a single cell: one
-    /// array of counts by employer id), else it lists each value's employer and counts them at the
+    /// array of counts by employer code), else it lists each value's employer and counts them at the
     /// end. With <c>ownBuffer</c> (a single cell whose candidates all match) its values go to an
     /// array of exactly the capacity, handed on without a copy when full.
     /// </remarks>
