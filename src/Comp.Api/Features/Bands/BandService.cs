@@ -86,8 +86,11 @@ public sealed class BandService(
     private BandCell ToCell(CellValues cell, BandQuery query)
     {
         var figures = cell.IsSorted
-            ? Band.Compute(cell.Values, cell.Counts, query.CellsSpanEmployers, query.Percentiles, rules.CurrentValue)
-            : Band.ComputeUnsorted(cell.Values, cell.Counts, query.CellsSpanEmployers, query.Percentiles, rules.CurrentValue);
+            ? Band.Compute(cell.Span, cell.Counts, query.CellsSpanEmployers, query.Percentiles, rules.CurrentValue)
+            : Band.ComputeUnsorted(cell.Span, cell.Counts, query.CellsSpanEmployers, query.Percentiles, rules.CurrentValue);
+        // The values are read once: a rented buffer (the band index's) goes back to the pool.
+        if (cell.Pooled)
+            System.Buffers.ArrayPool<double>.Shared.Return(cell.Values);
         string? confidence = null;
         if (!figures.Suppressed && cell.MeanEffectiveDate is { } mean)
         {

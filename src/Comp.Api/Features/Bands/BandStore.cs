@@ -10,6 +10,15 @@ namespace Comp.Api.Features.Bands;
 /// <summary>One cell's data before disclosure: its group, its values, and its counts.</summary>
 public sealed record CellValues(IReadOnlyDictionary<string, string?> Group, double[] Values, CellCounts Counts)
 {
+    /// <summary>The cell's values: the first <see cref="CellCounts.Datapoints"/> of <see cref="Values"/> (a rented buffer is longer).</summary>
+    public Span<double> Span => Values.AsSpan(0, Counts.Datapoints);
+
+    /// <summary>
+    /// Whether <see cref="Values"/> is rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>:
+    /// the band service returns it once the cell's figures are computed, and nothing reads it after.
+    /// </summary>
+    public bool Pooled { get; init; }
+
     /// <summary>Whether <see cref="Values"/> is in ascending order (else the percentiles are found by selection).</summary>
     public bool IsSorted { get; init; }
 

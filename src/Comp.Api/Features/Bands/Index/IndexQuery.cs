@@ -104,22 +104,13 @@ internal sealed class IndexQuery
                 : new Segment(list, 0, list.Count)));
         var total = segments.Sum(x => (long)(x.End - x.Start));
         var halves = total >= parallelFrom && Environment.ProcessorCount > 1 ? Split(segments, total) : null;
-        // When no filter is left to test, every candidate (bar rows deleted since the last
-        // compaction, or in a currency without a rate) is a value of the cell: a single cell's
-        // buffer then holds exactly the candidates (the first half's takes in the second's) and is
-        // handed on as the cell's values without a copy. Otherwise buffers come from the pool.
-        var nothingToTest = levelOk is null && sourceOk is null && query.Verified is null && query.From is null && query.To is null
-            && (roleOk is null || (implied & Implied.Role) != 0)
-            && (regionOk is null || (implied & Implied.Region) != 0)
-            && (employerOk is null || (implied & Implied.Employer) != 0)
-            && query.Component is Component.Base or Component.Total or Component.Year1;
         // Counting employers as rows come costs a pass over every employer at the end: a single
         // cell counts from as many candidates as employers on, else lists each value's employer
         // and counts those (two random accesses a value). Both halves of a split scan do the same,
         // so their cells merge.
         var employerSlots = total >= data.Employers ? Math.Max(1, data.Employers) : 0;
-        Scan NewScan(long expected, bool first) =>
-            new(data, query, fx, agingRate, (int)Math.Min(expected, Array.MaxLength), ownBuffer: first && nothingToTest, employerSlots)
+        Scan NewScan(long expected) =>
+            new(data, query, fx, agingRate, (int)Math.Min(expected, Array.MaxLength), employerSlots)
         {
             // Filters the posting lists already guarantee are not tested again.
             RoleOk = (implied & Implied.Role) != 0 ? null : roleOk?.Ok,
@@ -129,13 +120,13 @@ internal sealed class IndexQuery
             EmployerOk = (implied & Implied.Employer) != 0 ? null : employerOk,
         };
         static long Rows(List<Segment> part) => part.Sum(x => (long)(x.End - x.Start));
-        // The first scan's buffer: every candidate when it is to be handed on, else its own half's.
-        var scan = NewScan(halves is null || nothingToTest ? total : Rows(halves.Value.First), first: true);
+        // A single cell's buffer holds its candidates: the first half's takes in the second's.
+        var scan = NewScan(total);
         if (halves is null)
             scan.Run(segments);
         else
         {
-            var other = NewScan(Rows(halves.Value.Second), first: false);
+            var other = NewScan(Rows(halves.Value.Second));
             // The calling thread runs one half and, if no worker has taken it yet, the other too.
             Parallel.Invoke(() => scan.Run(halves.Value.First), () => other.Run(halves.Value.Second));
             scan.Merge(other);
@@ -254,7 +245,7 @@ internal sealed class IndexQuery
         private readonly int[] cEmployer, cDay;
         private readonly double[] cBase, cBonus, cEquity, cRetention, cSignon;
 
-        public Scan(IndexData data, BandQuery query, FxTable fxTable, double agingRate, int expected, bool ownBuffer, int employerSlots)
+        public Scan(IndexData data, BandQuery query, FxTable fxTable, double agingRate, int expected, int employerSlots)
         {
             d = data;
             (cFlags, cLevel, cSource) = (data.Flags, data.Level, data.Source);
@@ -315,16 +306,16 @@ internal sealed class IndexQuery
                 radix = checked(radix * Math.Max(1, g.Size));
             }
             if (groups.Length == 0)
-                single = NewCell(0, 0, expected, ownBuffer, employerSlots);
+                single = NewCell(0, 0, expected, employerSlots);
             else if (radix <= 1 << 16)
                 cellArray = new Cell?[radix];
             else
                 cellMap = [];
         }
 
-        private Cell NewCell(long key, int row, int capacity = 64, bool ownBuffer = false, int employerSlots = 0)
+        private Cell NewCell(long key, int row, int capacity = 64, int employerSlots = 0)
         {
-            var cell = new Cell(key, row, capacity, ownBuffer, employerSlots);
+            var cell = new Cell(key, row, capacity, employerSlots);
             cells.Add(cell);
             return cell;
         }
@@ -622,22 +613,16 @@ internal sealed class IndexQuery
     /// <remarks>
     /// A cell counts its employers as it goes when given <c>employerSlots</c> (a single cell: one
     /// array of counts by employer code), else it lists each value's employer and counts them at the
-    /// end. With <c>ownBuffer</c> (a single cell whose candidates all match) its values go to an
-    /// array of exactly the capacity, handed on without a copy when full.
+    /// end. Its values' buffer is rented and handed on as it is (<see cref="CellValues.Pooled"/>):
+    /// no copy, and no fresh memory to fault in per request; the band service returns it.
     /// </remarks>
-    private sealed class Cell(long key, int row, int capacity, bool ownBuffer, int employerSlots = 0)
+    private sealed class Cell(long key, int row, int capacity, int employerSlots = 0)
     {
-        // From this many values a single cell's buffer is its own array, of exactly the candidates' count.
-        private const int OwnBufferFrom = 1024;
-
         public long Key { get; } = key;
         /// <summary>A row of the cell, to read its labels from.</summary>
         public int Row { get; } = row;
         public int Count;
-        private bool pooledValues = !ownBuffer || capacity < OwnBufferFrom;
-        private double[] values = !ownBuffer || capacity < OwnBufferFrom
-            ? ArrayPool<double>.Shared.Rent(Math.Max(64, capacity))
-            : GC.AllocateUninitializedArray<double>(capacity);
+        private double[] values = ArrayPool<double>.Shared.Rent(Math.Max(64, capacity));
         private int[] employers = employerSlots > 0 ? [] : ArrayPool<int>.Shared.Rent(Math.Max(64, capacity));
         private int[]? employerCounts = employerSlots > 0 ? RentCleared(employerSlots) : null;
         private long daySum;
@@ -672,9 +657,7 @@ internal sealed class IndexQuery
             var size = values.Length * 2;
             var v = ArrayPool<double>.Shared.Rent(size);
             values.AsSpan(0, Count).CopyTo(v);
-            if (pooledValues)
-                ArrayPool<double>.Shared.Return(values);
-            pooledValues = true;
+            ArrayPool<double>.Shared.Return(values);
             values = v;
             if (employerCounts is null)
             {
@@ -763,17 +746,8 @@ internal sealed class IndexQuery
                     counts[e] = 0;
             }
 
-            double[] exact;
-            if (!pooledValues && Count == values.Length)
-            {
-                exact = values; // every candidate matched: the buffer is the cell's values
-                values = [];
-            }
-            else
-            {
-                exact = GC.AllocateUninitializedArray<double>(Count);
-                values.AsSpan(0, Count).CopyTo(exact);
-            }
+            var handed = values; // the service returns it to the pool, not this cell
+            values = [];
             var rates = new HashSet<RateUsed>();
             if (periods is not null)
             {
@@ -793,8 +767,9 @@ internal sealed class IndexQuery
                     }
                 }
             }
-            return new CellValues(group, exact, new CellCounts(Count, distinct, largest))
+            return new CellValues(group, handed, new CellCounts(Count, distinct, largest))
             {
+                Pooled = handed.Length > 0,
                 MeanEffectiveDate = CellValues.MeanDate(daySum, Count),
                 Rates = rates,
             };
@@ -802,7 +777,7 @@ internal sealed class IndexQuery
 
         public void Release()
         {
-            if (pooledValues)
+            if (values.Length > 0)
                 ArrayPool<double>.Shared.Return(values);
             if (employerCounts is not null)
                 ArrayPool<int>.Shared.Return(employerCounts);
