@@ -25,9 +25,7 @@ public static class Selection
     /// </summary>
     public static void SelectRanks(Span<double> values, ReadOnlySpan<int> ranks)
     {
-        foreach (var rank in ranks)
-            if ((uint)rank >= (uint)values.Length)
-                throw new ArgumentOutOfRangeException(nameof(ranks), rank, $"A rank of {values.Length} values lies in [0, {values.Length}).");
+        CheckRanks(values.Length, ranks);
         if (ranks.IsEmpty)
             return;
         // Many ranks leave little to skip: one sort is simpler and as fast.
@@ -43,18 +41,12 @@ public static class Selection
             : rented = ArrayPool<int>.Shared.Rent(ranks.Length);
         try
         {
-            var wanted = buffer[..ranks.Length];
-            ranks.CopyTo(wanted);
-            wanted.Sort();
-            var distinct = 1;
-            for (var i = 1; i < wanted.Length; i++)
-                if (wanted[i] != wanted[distinct - 1])
-                    wanted[distinct++] = wanted[i];
+            var wanted = SortedDistinct(ranks, buffer);
 
             // Past this depth the pivots are failing (an adversarial or unlucky order): the range is
             // sorted instead, which keeps the worst case at O(n log n).
             var depthLimit = 2 * (BitOperations.Log2((uint)values.Length) + 1);
-            Select(values, 0, wanted[..distinct], depthLimit);
+            Select(values, 0, wanted, depthLimit);
         }
         finally
         {
@@ -84,19 +76,10 @@ public static class Selection
             SelectRanks(values, ranks);
             return;
         }
-        foreach (var rank in ranks)
-            if ((uint)rank >= (uint)values.Length)
-                throw new ArgumentOutOfRangeException(nameof(ranks), rank, $"A rank of {values.Length} values lies in [0, {values.Length}).");
+        CheckRanks(values.Length, ranks);
         if (ranks.IsEmpty)
             return;
-        Span<int> wanted = stackalloc int[ranks.Length];
-        ranks.CopyTo(wanted);
-        wanted.Sort();
-        var distinct = 1;
-        for (var i = 1; i < wanted.Length; i++)
-            if (wanted[i] != wanted[distinct - 1])
-                wanted[distinct++] = wanted[i];
-        wanted = wanted[..distinct];
+        Span<int> wanted = SortedDistinct(ranks, stackalloc int[ranks.Length]);
 
         ulong lo = ulong.MaxValue, hi = 0;
         foreach (var value in values)
@@ -185,6 +168,26 @@ public static class Selection
             if (gathered is not null)
                 ArrayPool<double>.Shared.Return(gathered);
         }
+    }
+
+    private static void CheckRanks(int length, ReadOnlySpan<int> ranks)
+    {
+        foreach (var rank in ranks)
+            if ((uint)rank >= (uint)length)
+                throw new ArgumentOutOfRangeException(nameof(ranks), rank, $"A rank of {length} values lies in [0, {length}).");
+    }
+
+    /// <summary>The ranks, ascending and without repeats, in <paramref name="buffer"/> (at least as long; ranks not empty).</summary>
+    private static Span<int> SortedDistinct(ReadOnlySpan<int> ranks, Span<int> buffer)
+    {
+        var wanted = buffer[..ranks.Length];
+        ranks.CopyTo(wanted);
+        wanted.Sort();
+        var distinct = 1;
+        for (var i = 1; i < wanted.Length; i++)
+            if (wanted[i] != wanted[distinct - 1])
+                wanted[distinct++] = wanted[i];
+        return wanted[..distinct];
     }
 
     /// <summary>The double's bits as an unsigned key in the same order (negatives flipped whole, positives their sign bit).</summary>

@@ -24,16 +24,25 @@ public class SelectionTests
         ("negatives and zeros", (r, n) => Enumerable.Range(0, n).Select(_ => (double)r.Next(-5, 6) * 0.5).ToArray()),
     ];
 
-    private static void AssertSelects(double[] original, int[] ranks, string because)
+    private delegate void Placing(Span<double> values, ReadOnlySpan<int> ranks);
+
+    /// <summary>Runs <paramref name="place"/> on a copy; every rank must hold what a sort puts there. Returns the sorted values and the copy.</summary>
+    private static (double[] Sorted, double[] Placed) AssertPlaces(Placing place, double[] original, int[] ranks, string because)
     {
         var expected = (double[])original.Clone();
         Array.Sort(expected);
         var values = (double[])original.Clone();
 
-        Selection.SelectRanks(values, ranks);
+        place(values, ranks);
 
         foreach (var rank in ranks)
             Assert.True(expected[rank] == values[rank], $"{because}: rank {rank} holds {values[rank]}, sorted {expected[rank]}");
+        return (expected, values);
+    }
+
+    private static void AssertSelects(double[] original, int[] ranks, string because)
+    {
+        var (expected, values) = AssertPlaces(Selection.SelectRanks, original, ranks, because);
         Array.Sort(values);
         Assert.True(expected.AsSpan().SequenceEqual(values), $"{because}: the values changed, not just their order");
     }
@@ -147,17 +156,8 @@ public class SelectionTests
     }
 
     // WriteRanks: the same oracle at every requested rank; the rest of the span is scratch.
-    private static void AssertWrites(double[] original, int[] ranks, string because)
-    {
-        var expected = (double[])original.Clone();
-        Array.Sort(expected);
-        var values = (double[])original.Clone();
-
-        Selection.WriteRanks(values, ranks);
-
-        foreach (var rank in ranks)
-            Assert.True(expected[rank] == values[rank], $"{because}: rank {rank} holds {values[rank]}, sorted {expected[rank]}");
-    }
+    private static void AssertWrites(double[] original, int[] ranks, string because) =>
+        AssertPlaces(Selection.WriteRanks, original, ranks, because);
 
     [Theory]
     [InlineData(32_768)]

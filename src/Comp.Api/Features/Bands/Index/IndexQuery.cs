@@ -102,7 +102,8 @@ internal sealed class IndexQuery
             segments.AddRange(best.Select(list => list.IsRange(out var first)
                 ? new Segment(null, first, first + list.Count)
                 : new Segment(list, 0, list.Count)));
-        var total = segments.Sum(x => (long)(x.End - x.Start));
+        static long Rows(List<Segment> part) => part.Sum(x => (long)(x.End - x.Start));
+        var total = Rows(segments);
         var halves = total >= parallelFrom && Environment.ProcessorCount > 1 ? Split(segments, total) : null;
         // Counting employers as rows come costs a pass over every employer at the end: a single
         // cell counts from as many candidates as employers on, else lists each value's employer
@@ -119,7 +120,6 @@ internal sealed class IndexQuery
             SourceOk = sourceOk?.Ok,
             EmployerOk = (implied & Implied.Employer) != 0 ? null : employerOk,
         };
-        static long Rows(List<Segment> part) => part.Sum(x => (long)(x.End - x.Start));
         // A single cell's buffer holds its candidates: the first half's takes in the second's.
         var scan = NewScan(total);
         if (halves is null)
