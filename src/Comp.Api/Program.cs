@@ -25,7 +25,6 @@ builder.Services.AddValidators();
 builder.Services.AddSingleton<TaxonomyCache>();
 builder.Services.AddSingleton<JsonOptionsAccessor>();
 builder.Services.Configure<DisclosureRules>(builder.Configuration.GetSection("Disclosure"));
-builder.Services.Configure<AgingOptions>(builder.Configuration.GetSection("Aging"));
 builder.Services.AddBandStore(builder.Configuration);
 builder.Services.AddScoped<BandService>();
 

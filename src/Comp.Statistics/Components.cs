@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
 namespace Comp.Statistics;
 
 /// <summary>The pay components a band can be taken over (the <c>component</c> parameter).</summary>
@@ -56,25 +59,68 @@ public static class Components
     }
 
     /// <summary>
-    /// The component's annual value for a package, or null when the package has no such amount:
-    /// a band over bonus, equity, retention or sign-on counts only packages that carry it, while
-    /// total and year1 count missing amounts as 0.
+    /// The optional amount a band over <paramref name="component"/> needs: a band over bonus,
+    /// equity, retention or sign-on counts only packages that carry it; base, total and year1 need
+    /// none (missing amounts count as 0).
     /// </summary>
-    public static decimal? Value(Component component, in PayPackage p) => component switch
+    public static Amount? Required(Component component) => component switch
     {
-        Component.Base => p.BaseSalary,
-        Component.Bonus => p.TargetBonus,
-        Component.Equity => p.EquityGrant / p.EquityVestingYears,
-        Component.Retention => p.RetentionGrant / p.RetentionVestingYears,
-        Component.Signon => p.SignOnBonus,
-        Component.Total => Total(p),
-        Component.Year1 => Total(p) + (p.SignOnBonus ?? 0),
+        Component.Bonus => Amount.Bonus,
+        Component.Equity => Amount.Equity,
+        Component.Retention => Amount.Retention,
+        Component.Signon => Amount.Signon,
+        Component.Base or Component.Total or Component.Year1 => null,
         _ => throw new ArgumentOutOfRangeException(nameof(component), component, null),
     };
 
-    private static decimal Total(in PayPackage p) =>
-        p.BaseSalary
-        + (p.TargetBonus ?? 0)
-        + (p.EquityGrant ?? 0) / p.EquityVestingYears
-        + (p.RetentionGrant ?? 0) / p.RetentionVestingYears;
+    /// <summary>A grant's annual value: the grant over its vesting years.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Annual<T>(T grant, int vestingYears) where T : INumberBase<T> => grant / T.CreateChecked(vestingYears);
+
+    /// <summary>
+    /// The component's annual value from a package's annual amounts (an absent amount as 0), summed
+    /// in this order: base + bonus + equity + retention (+ sign-on for year1). The one definition
+    /// every band source computes with, in <c>double</c> as PostgreSQL's float8, and the decimal
+    /// reference <see cref="Value"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Of<T>(Component component, T baseSalary, T bonus, T equity, T retention, T signOn) where T : INumberBase<T> => component switch
+    {
+        Component.Base => baseSalary,
+        Component.Bonus => bonus,
+        Component.Equity => equity,
+        Component.Retention => retention,
+        Component.Signon => signOn,
+        Component.Total => baseSalary + bonus + equity + retention,
+        Component.Year1 => baseSalary + bonus + equity + retention + signOn,
+        _ => throw new ArgumentOutOfRangeException(nameof(component), component, null),
+    };
+
+    /// <summary>
+    /// The component's annual value for a package, or null when the package lacks the amount the
+    /// component requires (<see cref="Required"/>).
+    /// </summary>
+    public static decimal? Value(Component component, in PayPackage p)
+    {
+        decimal? equity = p.EquityGrant is { } e ? Annual(e, p.EquityVestingYears) : null;
+        decimal? retention = p.RetentionGrant is { } r ? Annual(r, p.RetentionVestingYears) : null;
+        var missing = Required(component) switch
+        {
+            Amount.Bonus => p.TargetBonus is null,
+            Amount.Equity => equity is null,
+            Amount.Retention => retention is null,
+            Amount.Signon => p.SignOnBonus is null,
+            _ => false,
+        };
+        return missing ? null : Of(component, p.BaseSalary, p.TargetBonus ?? 0, equity ?? 0, retention ?? 0, p.SignOnBonus ?? 0);
+    }
+}
+
+/// <summary>The optional amounts of a package.</summary>
+public enum Amount
+{
+    Bonus,
+    Equity,
+    Retention,
+    Signon,
 }

@@ -66,6 +66,13 @@ public static class Disclosure
         return reasons;
     }
 
+    /// <summary>
+    /// A count of datapoints outside any cell (left out for want of an FX rate) as it may be
+    /// published: null below the minimum a cell needs, as an exact small count would reveal what a
+    /// suppressed cell hides.
+    /// </summary>
+    public static int? PublishedCount(int count, DisclosureRules rules) => count >= rules.MinDatapoints ? count : null;
+
     /// <summary>Whether percentile <paramref name="percentile"/> (1–99) may be published for a cell of <paramref name="datapoints"/>.</summary>
     public static bool MayPublishPercentile(int percentile, int datapoints, DisclosureRules rules)
     {

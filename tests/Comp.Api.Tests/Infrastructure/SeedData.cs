@@ -8,7 +8,7 @@ public sealed record SeedRow(
     string Employer, string Role, string? Level, string Region, string Currency, DateOnly EffectiveDate,
     decimal BaseSalary, decimal? TargetBonus = null, decimal? SignOnBonus = null, decimal? EquityGrant = null,
     int EquityVestingYears = 4, decimal? RetentionGrant = null, int RetentionVestingYears = 4,
-    string Source = "self_reported", bool Verified = false);
+    string Source = "self_reported", bool Verified = false, decimal? YearsOfExperience = null);
 
 public static class SeedData
 {
@@ -32,7 +32,7 @@ public static class SeedData
 
         await using var writer = await connection.BeginBinaryImportAsync(
             "COPY datapoints (id, employer_id, role, level, region, currency, effective_date, base_salary, target_bonus, sign_on_bonus, " +
-            "equity_grant, equity_vesting_years, retention_grant, retention_vesting_years, source, verified, created_at, api_key_id) FROM STDIN (FORMAT BINARY)");
+            "equity_grant, equity_vesting_years, retention_grant, retention_vesting_years, source, verified, created_at, api_key_id, years_of_experience) FROM STDIN (FORMAT BINARY)");
         foreach (var r in rows)
         {
             await writer.StartRowAsync();
@@ -54,6 +54,7 @@ public static class SeedData
             await writer.WriteAsync(r.Verified, NpgsqlDbType.Boolean);
             await writer.WriteAsync(DateTimeOffset.UtcNow, NpgsqlDbType.TimestampTz);
             await writer.WriteAsync(keyId, NpgsqlDbType.Uuid);
+            await WriteNullable(writer, r.YearsOfExperience, NpgsqlDbType.Numeric);
         }
         await writer.CompleteAsync();
     }

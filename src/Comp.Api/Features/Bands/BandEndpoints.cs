@@ -1,5 +1,5 @@
 using Comp.Api.Auth;
-using Comp.Api.Data;
+using Comp.Api.Features.Bands.Engine;
 using Comp.Api.Features.Taxonomy;
 using Comp.Api.Infrastructure;
 using Comp.Statistics;
@@ -11,8 +11,13 @@ public static class BandEndpoints
 {
     public static IEndpointRouteBuilder MapBands(this IEndpointRouteBuilder app)
     {
+        // Outermost first: the read source names what the store read; parameters are validated
+        // before the ETag filter asks the store for its snapshot.
         var group = app.MapGroup("/v1/bands").WithTags("Bands").RequireAuthorization(Scopes.Read)
-            .AddEndpointFilter<BandETagFilter>();
+            .AddEndpointFilter<ReadFromHeaderFilter>()
+            .AddEndpointFilter<BandValidationFilter>()
+            .AddEndpointFilter<BandETagFilter>()
+            .ProducesValidationProblem();
 
         group.MapGet("/", GetBands)
             .Produces(StatusCodes.Status200OK, contentType: BandCsv.ContentType)
@@ -26,7 +31,7 @@ public static class BandEndpoints
                 "The `ETag` changes with the data, the rules or the request; `If-None-Match` answers 304.");
 
         group.MapPost("/compare", Compare)
-            .WithJsonBody<CompareRequest>()
+            .Accepts<CompareRequest>("application/json")
             .Produces(StatusCodes.Status304NotModified)
             .WithName("CompareBands")
             .WithSummary("Compare labelled segments side by side")
@@ -56,7 +61,7 @@ public static class BandEndpoints
             .WithDescription("The band filters as query parameters (with `groupBy`, one bar per cell), drawn on a log-scale axis.");
 
         group.MapPost("/chart.svg", PostChart)
-            .WithJsonBody<CompareRequest>()
+            .Accepts<CompareRequest>("application/json")
             .Produces(StatusCodes.Status200OK, contentType: "image/svg+xml")
             .WithName("PostBandChart")
             .WithSummary("Several segments as an SVG chart")
@@ -64,90 +69,56 @@ public static class BandEndpoints
         return app;
     }
 
-    public static async Task<Results<Ok<BandResponse>, ContentHttpResult, ValidationProblem>> GetBands(
-        [AsParameters] BandRequest request, HttpRequest http, TaxonomyCache taxonomy, CompDbContext db, BandService bands, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<BandResponse>, ContentHttpResult>> GetBands(
+        [AsParameters] BandFilter filter, [AsParameters] BandOptions options, HttpRequest http, TaxonomyCache taxonomy, EmployerDirectory employers,
+        BandService bands, CancellationToken cancellationToken)
     {
-        var (query, errors) = await BandQueryParser.ParseAsync(request, taxonomy, db, cancellationToken);
-        if (query is null)
-            return Problems.Validation(errors);
+        var query = options.Apply(await filter.ResolveAsync(await taxonomy.GetAsync(cancellationToken), employers, cancellationToken));
         var band = await bands.GetAsync(query, cancellationToken);
         if (BandCsv.IsWanted(http))
             return BandCsv.Result(band, query.GroupBy, query.Percentiles);
         return TypedResults.Ok(band);
     }
 
-    public static async Task<Results<Ok<BandResponse>, ValidationProblem>> Compare(
-        JsonBody<CompareRequest> body, TaxonomyCache taxonomy, CompDbContext db, BandService bands, CancellationToken cancellationToken)
+    public static async Task<Ok<BandResponse>> Compare(
+        JsonBody<CompareRequest> body, TaxonomyCache taxonomy, EmployerDirectory employers, BandService bands, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await bands.CompareAsync(await body.Value!.ResolveAsync(taxonomy, employers, cancellationToken), cancellationToken));
+
+    public static async Task<Ok<PositionResponse>> GetPosition(
+        [AsParameters] BandFilter filter, [AsParameters] PositionOptions options, TaxonomyCache taxonomy, EmployerDirectory employers,
+        BandService bands, CancellationToken cancellationToken)
     {
-        var (segments, errors) = await CompareParser.ParseAsync(body.Value!, taxonomy, db, cancellationToken);
-        if (errors.Count > 0)
-            return Problems.Validation(errors);
-        return TypedResults.Ok(await bands.CompareAsync(segments, cancellationToken));
+        var query = options.Apply(await filter.ResolveAsync(await taxonomy.GetAsync(cancellationToken), employers, cancellationToken));
+        return TypedResults.Ok(await bands.PositionAsync(query, PositionOptionsValidator.PositionAmount(options.Amount)!.Value, cancellationToken));
     }
 
-    /// <param name="amount" example="250000">The amount to place, in the band's currency and component.</param>
-    /// <param name="request"></param>
-    /// <param name="taxonomy"></param>
-    /// <param name="db"></param>
-    /// <param name="bands"></param>
-    /// <param name="cancellationToken"></param>
-    public static async Task<Results<Ok<PositionResponse>, ValidationProblem>> GetPosition(
-        string? amount, [AsParameters] BandRequest request, TaxonomyCache taxonomy, CompDbContext db, BandService bands, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<BandResponse>, ContentHttpResult>> GetTrend(
+        [AsParameters] BandFilter filter, [AsParameters] TrendOptions options, HttpRequest http, TaxonomyCache taxonomy, EmployerDirectory employers,
+        BandService bands, CancellationToken cancellationToken)
     {
-        var (query, errors) = await BandQueryParser.ParseAsync(request, taxonomy, db, cancellationToken);
-        if (!decimal.TryParse(amount, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var value)
-            || value <= 0 || value > 10_000_000_000m)
-            errors["amount"] = ["Give the amount to place as a positive number, e.g. 250000."];
-        if (!string.IsNullOrEmpty(request.GroupBy))
-            errors["groupBy"] = ["A position is read off one cell: remove groupBy and narrow the filters instead."];
-        if (!string.IsNullOrEmpty(request.Percentiles))
-            errors["percentiles"] = ["A position uses the fixed grid 5, 10, …, 95."];
-        if (query is null || errors.Count > 0)
-            return Problems.Validation(errors);
-        return TypedResults.Ok(await bands.PositionAsync(query, value, cancellationToken));
-    }
-
-    /// <param name="interval" example="year"><c>quarter</c> or <c>year</c> (default).</param>
-    /// <param name="request"></param>
-    /// <param name="http"></param>
-    /// <param name="taxonomy"></param>
-    /// <param name="db"></param>
-    /// <param name="bands"></param>
-    /// <param name="cancellationToken"></param>
-    public static async Task<Results<Ok<BandResponse>, ContentHttpResult, ValidationProblem>> GetTrend(
-        string? interval, [AsParameters] BandRequest request, HttpRequest http, TaxonomyCache taxonomy, CompDbContext db, BandService bands, CancellationToken cancellationToken)
-    {
-        var (query, errors) = await BandQueryParser.ParseAsync(request, taxonomy, db, cancellationToken);
-        interval ??= "year";
-        if (interval is not ("quarter" or "year"))
-            errors["interval"] = ["Must be quarter or year."];
-        if (query is null || errors.Count > 0)
-            return Problems.Validation(errors);
-        query = query with { Interval = interval, GroupBy = [GroupKeys.Period, .. query.GroupBy] };
+        var query = options.Apply(await filter.ResolveAsync(await taxonomy.GetAsync(cancellationToken), employers, cancellationToken));
+        query = query with { Interval = options.Interval ?? Periods.Year, GroupBy = [GroupKeys.Period, .. query.GroupBy] };
         var band = await bands.GetAsync(query, cancellationToken);
         if (BandCsv.IsWanted(http))
             return BandCsv.Result(band, query.GroupBy, query.Percentiles);
         return TypedResults.Ok(band);
     }
 
-    public static async Task<Results<ContentHttpResult, ValidationProblem>> GetChart(
-        [AsParameters] BandRequest request, TaxonomyCache taxonomy, CompDbContext db, BandService bands, CancellationToken cancellationToken)
+    public static async Task<ContentHttpResult> GetChart(
+        [AsParameters] BandFilter filter, [AsParameters] BandOptions options, TaxonomyCache taxonomy, EmployerDirectory employers,
+        BandService bands, CancellationToken cancellationToken)
     {
-        var (query, errors) = await BandQueryParser.ParseAsync(request with { Percentiles = null }, taxonomy, db, cancellationToken);
-        if (query is null)
-            return Problems.Validation(errors);
+        var query = (options with { Percentiles = null }).Apply(await filter.ResolveAsync(await taxonomy.GetAsync(cancellationToken), employers, cancellationToken));
         var band = await bands.GetAsync(query, cancellationToken);
-        var label = Describe(request);
+        var label = filter.Describe();
         var segments = band.Cells.Select(c => (c.Group.Count == 0 ? label : string.Join(" · ", c.Group.Values.Select(v => v ?? "(none)")), c)).ToList();
         return Svg(band, segments);
     }
 
-    public static async Task<Results<ContentHttpResult, ValidationProblem>> PostChart(
-        JsonBody<CompareRequest> body, TaxonomyCache taxonomy, CompDbContext db, BandService bands, CancellationToken cancellationToken)
+    public static async Task<ContentHttpResult> PostChart(
+        JsonBody<CompareRequest> body, TaxonomyCache taxonomy, EmployerDirectory employers, BandService bands, CancellationToken cancellationToken)
     {
-        var (segments, errors) = await CompareParser.ParseAsync(body.Value! with { Percentiles = null }, taxonomy, db, cancellationToken);
-        if (errors.Count > 0)
-            return Problems.Validation(errors);
+        var segments = await (body.Value! with { Percentiles = null }).ResolveAsync(taxonomy, employers, cancellationToken);
         var band = await bands.CompareAsync(segments, cancellationToken);
         return Svg(band, band.Cells.Select(c => (c.Label!, c)).ToList());
     }
@@ -155,10 +126,4 @@ public static class BandEndpoints
     private static ContentHttpResult Svg(BandResponse band, List<(string, BandCell)> segments) =>
         TypedResults.Content(ChartSvg.Render($"{band.Component} pay, {band.Currency}" + (band.AgedTo is { } d ? $", aged to {d:yyyy-MM-dd}" : ""), segments),
             "image/svg+xml; charset=utf-8");
-
-    private static string Describe(BandRequest r)
-    {
-        var parts = new[] { r.Role, r.Employer, r.Level, r.Region, r.Source }.Where(p => !string.IsNullOrEmpty(p)).ToList();
-        return parts.Count == 0 ? "all datapoints" : string.Join(" · ", parts);
-    }
 }

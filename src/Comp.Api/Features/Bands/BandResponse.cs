@@ -41,6 +41,12 @@ public sealed record PositionResponse(
 
 public sealed record ConversionInfo(IReadOnlyList<RateUsed> RatesUsed, IReadOnlyList<LeftOut> LeftOut);
 
+/// <summary>
+/// Datapoints a band could not count, and why. The count is null when it is below the disclosure
+/// minimum: an exact small count would reveal what a suppressed cell hides.
+/// </summary>
+public sealed record LeftOut(string Currency, int? Datapoints, string Reason);
+
 /// <summary>value × (1 + annualRate)^(days / 365.25), days from each value's effective date to <c>agedTo</c>.</summary>
 public sealed record AgingInfo(DateOnly AgedTo, double AnnualRate);
 

@@ -1,7 +1,6 @@
 using System.Globalization;
-using Comp.Api.Data;
+using Comp.Api.Features.Bands.Engine;
 using Comp.Statistics;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Comp.Api.Features.Bands;
@@ -16,7 +15,7 @@ public sealed class BandService(
     public async Task<BandResponse> GetAsync(BandQuery query, CancellationToken cancellationToken)
     {
         var version = await DatasetVersionAsync(cancellationToken);
-        var data = await store.GetAsync(query, cancellationToken);
+        using var data = await store.GetAsync(query, cancellationToken);
         var cells = data.Cells.Select(c => (Values: c, Published: ToCell(c, query))).ToList();
         return new BandResponse(Components.Name(query.Component), query.Currency, query.AgedTo, version, Methodology(), cells.Select(c => c.Published).ToList())
         {
@@ -34,7 +33,7 @@ public sealed class BandService(
         var leftOut = new Dictionary<string, int>();
         foreach (var (label, query) in segments)
         {
-            var data = await store.GetAsync(query, cancellationToken);
+            using var data = await store.GetAsync(query, cancellationToken);
             var cell = data.Cells.Single();
             cells.Add((cell, ToCell(cell, query) with { Label = label }));
             foreach (var (currency, count) in data.LeftOut)
@@ -76,8 +75,8 @@ public sealed class BandService(
         var rates = cells.Where(c => !c.Published.Suppressed).SelectMany(c => c.Values.Rates).Distinct()
             .OrderBy(r => r.Currency, StringComparer.Ordinal).ThenBy(r => r.Date).ToList();
         var left = leftOut.OrderBy(l => l.Key, StringComparer.Ordinal)
-            .Select(l => l.Value >= minimum
-                ? new LeftOut(l.Key, l.Value, $"no FX rate between {l.Key} and {currency}")
+            .Select(l => Disclosure.PublishedCount(l.Value, rules.CurrentValue) is { } count
+                ? new LeftOut(l.Key, count, $"no FX rate between {l.Key} and {currency}")
                 : new LeftOut(l.Key, null, $"no FX rate between {l.Key} and {currency}; fewer than {minimum} datapoints, count withheld"))
             .ToList();
         return new ConversionInfo(rates, left);
@@ -85,12 +84,7 @@ public sealed class BandService(
 
     private BandCell ToCell(CellValues cell, BandQuery query)
     {
-        var figures = cell.IsSorted
-            ? Band.Compute(cell.Span, cell.Counts, query.CellsSpanEmployers, query.Percentiles, rules.CurrentValue)
-            : Band.ComputeUnsorted(cell.Span, cell.Counts, query.CellsSpanEmployers, query.Percentiles, rules.CurrentValue);
-        // The values are read once: a rented buffer (the band index's) goes back to the pool.
-        if (cell.Pooled)
-            System.Buffers.ArrayPool<double>.Shared.Return(cell.Values);
+        var figures = Band.ComputeUnsorted(cell.Span, cell.Counts, query.CellsSpanEmployers, query.Percentiles, rules.CurrentValue);
         string? confidence = null;
         if (!figures.Suppressed && cell.MeanEffectiveDate is { } mean)
         {

@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using Comp.Api.Data;
+using Comp.Api.Features.Bands.Engine;
 using Comp.Api.Features.Taxonomy;
 using FluentValidation;
 
@@ -24,6 +24,19 @@ public sealed record CompareRequest
 
     /// <summary>1 to 20 segments; one cell each, in this order.</summary>
     public List<CompareSegment>? Segments { get; init; }
+
+    /// <summary>The options every segment shares.</summary>
+    public BandOptions Options => new() { Component = Component, Currency = Currency, AgedTo = AgedTo, Percentiles = Percentiles };
+
+    /// <summary>Each segment's filter resolved, with the shared options.</summary>
+    public async Task<List<(string Label, BandQuery Query)>> ResolveAsync(TaxonomyCache taxonomyCache, EmployerDirectory employers, CancellationToken cancellationToken)
+    {
+        var taxonomy = await taxonomyCache.GetAsync(cancellationToken);
+        var segments = new List<(string, BandQuery)>(Segments!.Count);
+        foreach (var segment in Segments)
+            segments.Add((segment.Label!, Options.Apply(await segment.Filter!.ResolveAsync(taxonomy, employers, cancellationToken))));
+        return segments;
+    }
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -33,75 +46,25 @@ public sealed record CompareSegment
     public string? Label { get; init; }
 
     /// <summary>The same filters as GET /v1/bands.</summary>
-    public SegmentFilter? Filter { get; init; }
-}
-
-/// <summary>Band filters; each text filter takes a comma list, as in the query string of GET /v1/bands.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record SegmentFilter
-{
-    public string? Employer { get; init; }
-    public string? Role { get; init; }
-    public string? Level { get; init; }
-    public string? Region { get; init; }
-    public string? From { get; init; }
-    public string? To { get; init; }
-    public string? Source { get; init; }
-    public bool? Verified { get; init; }
+    public BandFilter? Filter { get; init; }
 }
 
 public sealed class CompareRequestValidator : AbstractValidator<CompareRequest>
 {
     public const int MaxSegments = 20;
 
-    public CompareRequestValidator()
+    public CompareRequestValidator(TaxonomyCache taxonomyCache, IValidator<BandFilter> filter)
     {
-        RuleLevelCascadeMode = CascadeMode.Stop;
-        RuleForEach(r => r.Segments).NotNull().WithMessage("Each segment is an object with a label and a filter.");
-        RuleFor(r => r.Segments).NotEmpty().Must(s => s!.Count <= MaxSegments).WithMessage($"At most {MaxSegments} segments.");
-        RuleForEach(r => r.Segments).ChildRules(segment =>
-        {
-            segment.RuleFor(s => s.Label).NotEmpty().MaximumLength(100);
-            segment.RuleFor(s => s.Filter).NotNull();
-        });
-    }
-}
-
-public static class CompareParser
-{
-    /// <summary>Each segment through the one band parser, errors keyed by the segment (<c>segments[1].filter.role</c>).</summary>
-    public static async Task<(List<(string Label, BandQuery Query)> Segments, Dictionary<string, string[]> Errors)> ParseAsync(
-        CompareRequest request, TaxonomyCache taxonomy, CompDbContext db, CancellationToken cancellationToken)
-    {
-        var segments = new List<(string, BandQuery)>();
-        var errors = new Dictionary<string, string[]>();
-        for (var i = 0; i < request.Segments!.Count; i++)
-        {
-            var segment = request.Segments[i];
-            var filter = segment.Filter!;
-            var (query, segmentErrors) = await BandQueryParser.ParseAsync(new BandRequest
+        OptionRules.Component(RuleFor(r => r.Component));
+        OptionRules.Percentiles(RuleFor(r => r.Percentiles));
+        OptionRules.Currency(RuleFor(r => r.Currency), taxonomyCache);
+        OptionRules.AgedTo(RuleFor(r => r.AgedTo));
+        RuleFor(r => r.Segments).Cascade(CascadeMode.Stop).NotEmpty().Must(s => s!.Count <= MaxSegments).WithMessage($"At most {MaxSegments} segments.");
+        RuleForEach(r => r.Segments).Cascade(CascadeMode.Stop).NotNull().WithMessage("Each segment is an object with a label and a filter.")
+            .ChildRules(segment =>
             {
-                Employer = filter.Employer,
-                Role = filter.Role,
-                Level = filter.Level,
-                Region = filter.Region,
-                From = filter.From,
-                To = filter.To,
-                Source = filter.Source,
-                Verified = filter.Verified?.ToString(),
-                Component = request.Component,
-                Currency = request.Currency,
-                AgedTo = request.AgedTo,
-                Percentiles = request.Percentiles,
-            }, taxonomy, db, cancellationToken);
-            foreach (var (field, messages) in segmentErrors)
-            {
-                var shared = field is "component" or "currency" or "agedTo" or "percentiles";
-                errors[shared ? field : $"segments[{i}].filter.{field}"] = messages;
-            }
-            if (query is not null)
-                segments.Add((segment.Label!, query));
-        }
-        return (segments, errors);
+                segment.RuleFor(s => s.Label).NotEmpty().MaximumLength(100);
+                segment.RuleFor(s => s.Filter).NotNull().SetValidator(filter!);
+            });
     }
 }

@@ -1,4 +1,4 @@
-using Comp.Api.Features.Bands.Index;
+using Comp.Api.Features.Bands.Engine;
 
 namespace Comp.Api.Tests.Features.Bands;
 

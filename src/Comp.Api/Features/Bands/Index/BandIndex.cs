@@ -2,6 +2,8 @@ using System.Data;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using Comp.Api.Features.Bands.Engine;
+using Comp.Statistics;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -64,11 +66,6 @@ public sealed class BandIndex : IDisposable
 {
     public const string Channel = "comp_dataset_changed";
     public const string MeterName = "Comp.BandIndex";
-
-    private const string RowColumns =
-        "d.id, d.employer_id, d.role, d.level, d.region, d.currency::text, d.effective_date - DATE '2000-01-01', " +
-        "d.base_salary::float8, d.target_bonus::float8, d.equity_grant::float8 / d.equity_vesting_years, " +
-        "d.retention_grant::float8 / d.retention_vesting_years, d.sign_on_bonus::float8, d.source, d.verified";
 
     private readonly NpgsqlDataSource dataSource;
     private readonly IOptionsMonitor<BandIndexOptions> options;
@@ -185,26 +182,18 @@ public sealed class BandIndex : IDisposable
 
         var current = data;
         var previous = position;
-        var fxTable = await ReadFxAsync(connection, transaction, cancellationToken);
+        var fxTable = await RowReader.FxAsync(connection, transaction, cancellationToken);
         if (current is null || previous is null || previous.Epoch != epoch)
         {
             // The start-up load, or a TRUNCATE since: everything, into a new index the readers do not see yet.
             var fresh = new IndexData();
             var estimate = await EstimateRowsAsync(connection, transaction, cancellationToken);
             fresh.EnsureCapacity(estimate);
-            await using (var command = new NpgsqlCommand($"SELECT {RowColumns} FROM datapoints d", connection, transaction))
-            await using (var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken))
-            {
-                var parser = new RowParser(fresh);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    var row = parser.Read(reader);
-                    fresh.Append(row);
-                }
-            }
+            await using (var command = new NpgsqlCommand(RowReader.Select("true"), connection, transaction))
+                await RowReader.AppendAsync(command, fresh, cancellationToken);
             // Tables in the order TRUNCATE … CASCADE takes them (datapoints before the employers it
             // references), so a concurrent TRUNCATE waits instead of deadlocking.
-            foreach (var (id, slug) in await ReadEmployersAsync(connection, transaction, null, cancellationToken))
+            foreach (var (id, slug) in await RowReader.EmployersAsync(connection, transaction, null, cancellationToken))
                 fresh.SetEmployer(id, slug);
             // Everything is read: the snapshot (and the tables' locks) are not held while compacting.
             await transaction.CommitAsync(cancellationToken);
@@ -240,16 +229,16 @@ public sealed class BandIndex : IDisposable
                 deleted.Add(reader.GetGuid(0));
         }
         var rows = new List<IndexRow>();
-        await using (var command = new NpgsqlCommand($"SELECT {RowColumns} FROM datapoints d WHERE d.change_xid >= @since::xid8", connection, transaction))
+        await using (var command = new NpgsqlCommand(RowReader.Select("d.change_xid >= @since::xid8"), connection, transaction))
         {
             command.Parameters.AddWithValue("since", since);
             await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
-            var parser = new RowParser(current);
+            var parser = new RowReader.Reader(current);
             while (await reader.ReadAsync(cancellationToken))
                 rows.Add(parser.Read(reader));
         }
         var unknown = rows.Select(r => r.EmployerId).Where(id => !current.KnowsEmployer(id)).Distinct().ToArray();
-        var employers = unknown.Length == 0 ? [] : await ReadEmployersAsync(connection, transaction, unknown, cancellationToken);
+        var employers = unknown.Length == 0 ? [] : await RowReader.EmployersAsync(connection, transaction, unknown, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         var changed = false;
@@ -334,76 +323,6 @@ public sealed class BandIndex : IDisposable
         await using var command = new NpgsqlCommand("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'datapoints'::regclass", connection, transaction);
         var estimate = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         return (int)Math.Min(int.MaxValue / 2, estimate + estimate / 50 + 1024);
-    }
-
-    private static async Task<List<(int Id, string Slug)>> ReadEmployersAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, int[]? ids, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            ids is null ? "SELECT id, slug FROM employers" : "SELECT id, slug FROM employers WHERE id = ANY(@ids)", connection, transaction);
-        if (ids is not null)
-            command.Parameters.AddWithValue("ids", ids);
-        var employers = new List<(int, string)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            employers.Add((reader.GetInt32(0), reader.GetString(1)));
-        return employers;
-    }
-
-    private static async Task<FxTable> ReadFxAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            "SELECT currency::text, date - DATE '2000-01-01', usd_per_unit::float8 FROM fx_rates", connection, transaction);
-        var rates = new List<FxRate>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            rates.Add(new FxRate(reader.GetString(0), reader.GetInt32(1), reader.GetDouble(2)));
-        return new FxTable(rates);
-    }
-
-    /// <summary>Reads index rows from a reader over <see cref="RowColumns"/>, interning strings without allocating.</summary>
-    private sealed class RowParser(IndexData target)
-    {
-        private readonly char[] buffer = new char[256];
-
-        public IndexRow Read(NpgsqlDataReader reader)
-        {
-            var row = new IndexRow
-            {
-                Id = reader.GetGuid(0),
-                EmployerId = reader.GetInt32(1),
-                Role = target.Roles.Intern(Text(reader, 2)),
-                Level = reader.IsDBNull(3) ? 0 : 1 + target.Levels.Intern(Text(reader, 3)),
-                Region = target.Regions.Intern(Text(reader, 4)),
-                Currency = target.Currencies.Intern(Text(reader, 5)),
-                Day = reader.GetInt32(6),
-                Base = reader.GetDouble(7),
-                Bonus = reader.IsDBNull(8) ? double.NaN : reader.GetDouble(8),
-                Equity = reader.IsDBNull(9) ? double.NaN : reader.GetDouble(9),
-                Retention = reader.IsDBNull(10) ? double.NaN : reader.GetDouble(10),
-                Signon = reader.IsDBNull(11) ? double.NaN : reader.GetDouble(11),
-                Source = target.Sources.Intern(Text(reader, 12)),
-                Verified = reader.GetBoolean(13),
-            };
-            return row;
-        }
-
-        private ReadOnlySpan<char> Text(NpgsqlDataReader reader, int ordinal)
-        {
-            var length = (int)reader.GetChars(ordinal, 0, buffer, 0, buffer.Length);
-            if (length < buffer.Length)
-                return buffer.AsSpan(0, length);
-            // Longer than any slug should be: read the rest and intern the whole string.
-            var text = new System.Text.StringBuilder().Append(buffer);
-            long offset = length;
-            int read;
-            while ((read = (int)reader.GetChars(ordinal, offset, buffer, 0, buffer.Length)) > 0)
-            {
-                text.Append(buffer, 0, read);
-                offset += read;
-            }
-            return text.ToString();
-        }
     }
 
     public void Dispose()

@@ -1,4 +1,14 @@
-namespace Comp.Api.Features.Bands.Index;
+using System.Runtime.CompilerServices;
+using Comp.Statistics;
+
+namespace Comp.Api.Features.Bands.Engine;
+
+/// <summary>The values of a row's range columns (<see cref="IndexData.RangeColumns"/>), NaN when absent.</summary>
+[InlineArray(4)]
+internal struct RangeValues
+{
+    private float first;
+}
 
 /// <summary>One datapoint as the index stores it: codes for the dimensions, amounts as doubles.</summary>
 internal struct IndexRow
@@ -17,6 +27,7 @@ internal struct IndexRow
     public double Equity; // the annual value (grant / vesting years), NaN when absent
     public double Retention; // the annual value, NaN when absent
     public double Signon; // NaN when absent
+    public RangeValues Ranges; // by IndexData.RangeColumns
 }
 
 /// <summary>
@@ -38,7 +49,35 @@ internal sealed class IndexData
     public const byte HasRetention = 16;
     public const byte HasSignon = 32;
 
+    /// <summary>
+    /// The numeric columns a band filter can take an inclusive range over (<see cref="RangeFilter"/>):
+    /// the name the filter uses and the SQL expression a row's value is read with (float8, null when
+    /// absent). A value is held as a float: exact for the one-decimal values these columns take.
+    /// A new range filter needs a line here and its parameter in <c>BandFilter</c>, nothing else.
+    /// </summary>
+    public static readonly (string Name, string Sql)[] RangeColumns =
+    [
+        ("yearsOfExperience", "d.years_of_experience::float8"),
+    ];
+
+    /// <summary>The flag a row has when it carries <paramref name="amount"/>; 0 for none.</summary>
+    public static byte FlagOf(Amount? amount) => amount switch
+    {
+        Amount.Bonus => HasBonus,
+        Amount.Equity => HasEquity,
+        Amount.Retention => HasRetention,
+        Amount.Signon => HasSignon,
+        null => 0,
+        _ => throw new ArgumentOutOfRangeException(nameof(amount), amount, null),
+    };
+
     public ReaderWriterLockSlim Gate { get; } = new(LockRecursionPolicy.NoRecursion);
+
+    /// <summary>
+    /// Whether rows are also listed by role, role-and-region and employer and mapped by id (the
+    /// in-memory index), or only held in columns (a batch of one cut's rows read from PostgreSQL).
+    /// </summary>
+    public bool HasPostingLists { get; }
 
     public Dimension Roles { get; }
     public Dimension Regions { get; }
@@ -46,8 +85,9 @@ internal sealed class IndexData
     public Dimension Currencies { get; }
     public Dimension Sources { get; }
 
-    public IndexData()
+    public IndexData(bool postingLists = true)
     {
+        HasPostingLists = postingLists;
         Roles = new("role", ushort.MaxValue);
         Regions = new("region", ushort.MaxValue);
         Levels = new("level", byte.MaxValue - 1);
@@ -58,6 +98,7 @@ internal sealed class IndexData
     /// <summary>An empty index with <paramref name="source"/>'s dimensions (the same codes) and employers.</summary>
     private IndexData(IndexData source)
     {
+        HasPostingLists = source.HasPostingLists;
         (Roles, Regions, Levels, Currencies, Sources) = (source.Roles, source.Regions, source.Levels, source.Currencies, source.Sources);
         EmployerSlugs = (string?[])source.EmployerSlugs.Clone();
         employerCodes = new Dictionary<int, int>(source.employerCodes);
@@ -83,6 +124,8 @@ internal sealed class IndexData
     public double[] Equity = [];
     public double[] Retention = [];
     public double[] Signon = [];
+    /// <summary>The range columns, by <see cref="RangeColumns"/>.</summary>
+    public float[][] Ranges = RangeColumns.Select(_ => Array.Empty<float>()).ToArray();
     public int MinDay = int.MaxValue;
     public int MaxDay = int.MinValue;
 
@@ -113,7 +156,7 @@ internal sealed class IndexData
     {
         get
         {
-            long perRow = 16 + 4 + 2 + 2 + 2 + 1 + 1 + 1 + 4 + 5 * 8;
+            long perRow = 16 + 4 + 2 + 2 + 2 + 1 + 1 + 1 + 4 + 5 * 8 + 4 * RangeColumns.Length;
             var lists = ByRole.Sum(l => l?.Bytes ?? 0) + ByRoleRegion.Values.Sum(l => l.Bytes) + ByEmployer.Sum(l => l?.Bytes ?? 0);
             return Capacity * perRow + Map.Bytes + lists + EmployerSlugs.Length * 8L + employerCodes.Count * 20L;
         }
@@ -142,6 +185,15 @@ internal sealed class IndexData
         Array.Resize(ref Equity, size);
         Array.Resize(ref Retention, size);
         Array.Resize(ref Signon, size);
+        for (var i = 0; i < Ranges.Length; i++)
+            Array.Resize(ref Ranges[i], size);
+    }
+
+    /// <summary>The range column named <paramref name="name"/> (one of <see cref="RangeColumns"/>).</summary>
+    public float[] RangeColumn(string name)
+    {
+        var at = Array.FindIndex(RangeColumns, c => c.Name == name);
+        return at >= 0 ? Ranges[at] : throw new ArgumentOutOfRangeException(nameof(name), name, null);
     }
 
     /// <summary>The employer's code, given one if it has none yet (only while no reader can look: under the write lock or before publishing).</summary>
@@ -155,6 +207,9 @@ internal sealed class IndexData
         employerCodes[id] = code;
         return code;
     }
+
+    /// <summary>The database ids of the employers that have a code.</summary>
+    public IEnumerable<int> EmployerIds => employerCodes.Keys;
 
     public bool TryEmployerCode(int id, out int code) => employerCodes.TryGetValue(id, out code);
 
@@ -203,6 +258,8 @@ internal sealed class IndexData
         Write(at, row, changedOnly: false);
         Count++;
         Live++;
+        if (!HasPostingLists)
+            return;
         Map.Set(row.Id, at, Ids, Count);
         List(ref ByRole, row.Role).Add(at);
         var key = RoleRegion(row.Role, row.Region);
@@ -240,7 +297,7 @@ internal sealed class IndexData
         var signon = double.IsNaN(row.Signon) ? 0 : row.Signon;
         if (changedOnly && Flags[at] == flags && Level[at] == row.Level && Currency[at] == row.Currency && Source[at] == row.Source
             && Day[at] == row.Day && Base[at].Equals(row.Base) && Bonus[at].Equals(bonus) && Equity[at].Equals(equity)
-            && Retention[at].Equals(retention) && Signon[at].Equals(signon))
+            && Retention[at].Equals(retention) && Signon[at].Equals(signon) && SameRanges(at, row))
             return false;
         Ids[at] = row.Id;
         Employer[at] = EmployerCode(row.EmployerId);
@@ -256,8 +313,18 @@ internal sealed class IndexData
         Equity[at] = equity;
         Retention[at] = retention;
         Signon[at] = signon;
+        for (var i = 0; i < Ranges.Length; i++)
+            Ranges[i][at] = row.Ranges[i];
         MinDay = Math.Min(MinDay, row.Day);
         MaxDay = Math.Max(MaxDay, row.Day);
+        return true;
+    }
+
+    private bool SameRanges(int at, in IndexRow row)
+    {
+        for (var i = 0; i < Ranges.Length; i++)
+            if (!Ranges[i][at].Equals(row.Ranges[i]))
+                return false;
         return true;
     }
 
@@ -315,6 +382,7 @@ internal sealed class IndexData
         target.Equity = Gather(Equity, order);
         target.Retention = Gather(Retention, order);
         target.Signon = Gather(Signon, order);
+        target.Ranges = Ranges.Select(column => Gather(column, order)).ToArray();
         target.Count = target.Clustered = target.Live = n;
         target.RebuildLists(ByRole.Length, ByEmployer.Length);
     }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 
-namespace Comp.Api.Features.Bands.Index;
+namespace Comp.Api.Features.Bands.Engine;
 
 /// <summary>
 /// Strings of one dimension (roles, regions, levels, currencies, sources) numbered densely in the

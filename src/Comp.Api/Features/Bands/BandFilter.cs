@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Comp.Api.Data;
+using Comp.Api.Features.Bands.Engine;
+using Comp.Api.Features.Taxonomy;
+using FluentValidation;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Comp.Api.Features.Bands;
+
+/// <summary>
+/// The filters of a band: the query parameters of every GET band route (bound with
+/// <c>[AsParameters]</c>) and the <c>filter</c> of a compare or chart segment (JSON). All filters
+/// combine; a comma list within one filter means any of them. Values arrive as text and
+/// <see cref="BandFilterValidator"/> names the parameter of any malformed one.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record BandFilter
+{
+    /// <summary>Employer slug(s), comma-separated, e.g. <c>openai</c> or <c>openai,meta</c>. A single employer lifts the multi-employer rules.</summary>
+    [FromQuery(Name = "employer")] public string? Employer { get; init; }
+
+    /// <summary>Role slug(s), comma-separated, e.g. <c>ml-engineer</c>.</summary>
+    /// <example>ml-engineer</example>
+    [FromQuery(Name = "role")] public string? Role { get; init; }
+
+    /// <summary>Ladder level(s) <c>L1</c>–<c>L9</c>, comma-separated, e.g. <c>L5,L6</c>.</summary>
+    [FromQuery(Name = "level")] public string? Level { get; init; }
+
+    /// <summary>Region code(s), comma-separated; each matches the region and all its descendants (<c>us</c> covers <c>us-ca-sf-bay-area</c>).</summary>
+    /// <example>us-ca</example>
+    [FromQuery(Name = "region")] public string? Region { get; init; }
+
+    /// <summary>Earliest effective date, inclusive (YYYY-MM-DD), e.g. <c>2024-01-01</c>.</summary>
+    [FromQuery(Name = "from")] public string? From { get; init; }
+
+    /// <summary>Latest effective date, inclusive (YYYY-MM-DD), e.g. <c>2024-12-31</c>.</summary>
+    [FromQuery(Name = "to")] public string? To { get; init; }
+
+    /// <summary>Source(s), comma-separated, e.g. <c>press_report</c>: self_reported, offer_letter, employer_survey, public_filing, press_report, aggregator.</summary>
+    [FromQuery(Name = "source")] public string? Source { get; init; }
+
+    /// <summary>Verification filter, e.g. <c>true</c> for verified datapoints only; <c>false</c> for unverified only; absent for both.</summary>
+    [FromQuery(Name = "verified")] [JsonConverter(typeof(ScalarText))] public string? Verified { get; init; }
+
+    /// <summary>Least years of experience, inclusive (0–70, one decimal at most), e.g. <c>3</c>. A datapoint without years of experience is outside any such range.</summary>
+    [FromQuery(Name = "minYearsOfExperience")] [JsonConverter(typeof(ScalarText))] public string? MinYearsOfExperience { get; init; }
+
+    /// <summary>Most years of experience, inclusive (0–70, one decimal at most), e.g. <c>10</c>. A datapoint without years of experience is outside any such range.</summary>
+    [FromQuery(Name = "maxYearsOfExperience")] [JsonConverter(typeof(ScalarText))] public string? MaxYearsOfExperience { get; init; }
+
+    /// <summary>The filter's query parameters that are set, as a short label (charts).</summary>
+    public string Describe()
+    {
+        var parts = new[] { Role, Employer, Level, Region, Source }.Where(p => !string.IsNullOrEmpty(p)).ToList();
+        return parts.Count == 0 ? "all datapoints" : string.Join(" · ", parts);
+    }
+
+    /// <summary>The filter resolved for the engine: employers to ids, regions to themselves and their descendants, text to values.</summary>
+    public async Task<BandQuery> ResolveAsync(TaxonomySnapshot taxonomy, EmployerDirectory employers, CancellationToken cancellationToken)
+    {
+        var ids = await employers.IdsAsync(BandText.List(Employer), cancellationToken);
+        return new BandQuery
+        {
+            EmployerIds = ids.Values.Distinct().ToList(),
+            Roles = BandText.List(Role),
+            Levels = BandText.List(Level),
+            Regions = BandText.List(Region).SelectMany(taxonomy.RegionAndDescendants).Distinct().ToList(),
+            From = BandText.Date(From),
+            To = BandText.Date(To),
+            Sources = BandText.List(Source),
+            Verified = Verified is null ? null : bool.Parse(Verified),
+            Ranges = MinYearsOfExperience is null && MaxYearsOfExperience is null
+                ? []
+                : [new RangeFilter("yearsOfExperience", BandText.Number(MinYearsOfExperience), BandText.Number(MaxYearsOfExperience))],
+        };
+    }
+}
+
+public sealed class BandFilterValidator : AbstractValidator<BandFilter>
+{
+    public BandFilterValidator(TaxonomyCache taxonomyCache, EmployerDirectory employers)
+    {
+        RuleFor(f => f.Employer).CustomAsync(async (text, context, cancellationToken) =>
+        {
+            var slugs = BandText.List(text);
+            var found = await employers.IdsAsync(slugs, cancellationToken);
+            var unknown = slugs.Where(s => !found.ContainsKey(s)).ToList();
+            if (unknown.Count > 0)
+                context.AddFailure($"Unknown employer(s): {string.Join(", ", unknown)}. Employers are listed at GET /v1/employers.");
+        });
+        RuleFor(f => f.Role).CustomAsync(async (text, context, cancellationToken) =>
+        {
+            var taxonomy = await taxonomyCache.GetAsync(cancellationToken);
+            if (BandText.List(text).FirstOrDefault(r => !taxonomy.Roles.ContainsKey(r)) is { } bad)
+                context.AddFailure($"Unknown role '{bad}'. The valid roles are listed at GET /v1/roles.");
+        });
+        RuleFor(f => f.Level).CustomAsync(async (text, context, cancellationToken) =>
+        {
+            var taxonomy = await taxonomyCache.GetAsync(cancellationToken);
+            if (BandText.List(text).FirstOrDefault(l => !taxonomy.Levels.ContainsKey(l)) is { } bad)
+                context.AddFailure($"Unknown level '{bad}'. The ladder levels L1–L9 are listed at GET /v1/levels.");
+        });
+        RuleFor(f => f.Region).CustomAsync(async (text, context, cancellationToken) =>
+        {
+            var taxonomy = await taxonomyCache.GetAsync(cancellationToken);
+            if (BandText.List(text).FirstOrDefault(r => !taxonomy.Regions.ContainsKey(r)) is { } bad)
+                context.AddFailure($"Unknown region '{bad}'. The valid regions are listed at GET /v1/regions.");
+        });
+        RuleFor(f => f.From).Must(BandText.IsDate).WithMessage(BandText.DateMessage);
+        RuleFor(f => f.To).Must(BandText.IsDate).WithMessage(BandText.DateMessage)
+            .Must((f, to) => !(BandText.Date(f.From) is { } from && BandText.Date(to) is { } end && from > end))
+            .WithMessage("Must be on or after 'from'.");
+        RuleFor(f => f.Source).Must(s => BandText.List(s).All(DatapointSources.IsKnown))
+            .WithMessage(f => $"Unknown source '{BandText.List(f.Source).First(s => !DatapointSources.IsKnown(s))}'. Must be one of: {string.Join(", ", DatapointSources.All)}.");
+        RuleFor(f => f.Verified).Must(v => v is null || bool.TryParse(v, out _)).WithMessage("Must be true or false.");
+        RuleFor(f => f.MinYearsOfExperience).Must(BandText.IsYears).WithMessage(BandText.YearsMessage);
+        RuleFor(f => f.MaxYearsOfExperience).Must(BandText.IsYears).WithMessage(BandText.YearsMessage)
+            .Must((f, max) => !(BandText.Number(f.MinYearsOfExperience) is { } min && BandText.Number(max) is { } most && min > most))
+            .WithMessage("Must be at least 'minYearsOfExperience'.");
+    }
+}
+
+/// <summary>How band parameters are written as text.</summary>
+internal static class BandText
+{
+    public const string DateMessage = "Must be a date as YYYY-MM-DD.";
+    public const string YearsMessage = "Must be a number of years from 0 to 70 with at most one decimal, e.g. 3 or 7.5.";
+
+    public static List<string> List(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? [] : text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct().ToList();
+
+    public static DateOnly? Date(string? text) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+
+    public static bool IsDate(string? text) => string.IsNullOrEmpty(text) || Date(text) is not null;
+
+    /// <summary>A number parsed as double from its text (as PostgreSQL reads numeric into float8: correctly rounded).</summary>
+    public static double? Number(string? text) =>
+        double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    public static bool IsYears(string? text) =>
+        text is null || (decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var years)
+            && years is >= 0 and <= 70 && years == decimal.Round(years, 1));
+}
+
+/// <summary>
+/// Reads a JSON string, number or boolean as its text, so a JSON filter (<c>"verified": true</c>,
+/// <c>"minYearsOfExperience": 3</c>) is checked by the same rules as the query string.
+/// </summary>
+public sealed class ScalarText : JsonConverter<string?>
+{
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
+    {
+        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.True => "true",
+        JsonTokenType.False => "false",
+        JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.HasValueSequence ? System.Buffers.BuffersExtensions.ToArray(reader.ValueSequence) : reader.ValueSpan),
+        JsonTokenType.Null => null,
+        _ => throw new JsonException("Must be a string, a number or true/false."),
+    };
+
+    public override void Write(Utf8JsonWriter writer, string? value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+}

@@ -1,0 +1,93 @@
+using System.Buffers;
+using Comp.Statistics;
+
+namespace Comp.Api.Features.Bands.Engine;
+
+/// <summary>
+/// One cell's data before disclosure: its group, its values, and its counts. It owns its values'
+/// buffer, rented from <see cref="ArrayPool{T}.Shared"/>, and returns it when disposed: read the
+/// values, compute the figures, dispose.
+/// </summary>
+public sealed class CellValues(IReadOnlyDictionary<string, string?> group, double[] values, CellCounts counts, bool pooled) : IDisposable
+{
+    private double[] values = values;
+
+    public IReadOnlyDictionary<string, string?> Group { get; } = group;
+
+    public CellCounts Counts { get; } = counts;
+
+    /// <summary>The cell's values, unsorted (percentiles are found by selection).</summary>
+    public Span<double> Span => values.AsSpan(0, Counts.Datapoints);
+
+    /// <summary>The mean effective date of the cell's datapoints (for the confidence grade).</summary>
+    public DateOnly? MeanEffectiveDate { get; init; }
+
+    /// <summary>The FX rates applied to the cell's values (named in the response only if the cell is published).</summary>
+    public IReadOnlyCollection<RateUsed> Rates { get; init; } = [];
+
+    public static CellValues Empty(IReadOnlyDictionary<string, string?> group) => new(group, [], new CellCounts(0, 0, 0), pooled: false);
+
+    public void Dispose()
+    {
+        if (pooled && values.Length > 0)
+            ArrayPool<double>.Shared.Return(values);
+        values = [];
+    }
+}
+
+/// <summary>Everything a source answers for one band query: the cells, and how many values per currency had no rate.</summary>
+public sealed class BandData(IReadOnlyList<CellValues> cells, IReadOnlyDictionary<string, int> leftOut) : IDisposable
+{
+    public IReadOnlyList<CellValues> Cells { get; } = cells;
+
+    public IReadOnlyDictionary<string, int> LeftOut { get; } = leftOut;
+
+    /// <summary>An answer: cells with data only, except that an ungrouped cut is always one cell (empty if nothing matched).</summary>
+    public static BandData Of(BandQuery query, List<CellValues> cells, IReadOnlyDictionary<string, int> leftOut)
+    {
+        if (query.GroupBy.Count == 0 && cells.Count == 0)
+            cells.Add(CellValues.Empty(new Dictionary<string, string?>()));
+        return new BandData(cells, leftOut);
+    }
+
+    public void Dispose()
+    {
+        foreach (var cell in Cells)
+            cell.Dispose();
+    }
+}
+
+/// <summary>Where the band data comes from, and so what the <c>X-Comp-Read-From</c> header says.</summary>
+public static class ReadFrom
+{
+    public const string Header = "X-Comp-Read-From";
+    public const string Memory = "memory";
+    public const string Primary = "primary";
+    public const string Replica = "replica";
+}
+
+/// <summary>A band store's answer to one request's snapshot: the dataset version and the token ETags are made of.</summary>
+public interface IBandStore
+{
+    /// <summary>The version of the data this request's answers are computed from; read once per request, before any cell.</summary>
+    Task<string> DatasetVersionAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The version plus what else names the data's state, for ETags: the version moves when a
+    /// write starts (a sequence is not transactional), so a tag must also change when it commits.
+    /// </summary>
+    Task<string> SnapshotTokenAsync(CancellationToken cancellationToken);
+
+    /// <summary>The cells of a query; the caller disposes the answer once its figures are computed.</summary>
+    Task<BandData> GetAsync(BandQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Where this request's band data was read from (<see cref="ReadFrom"/>); null before any read.</summary>
+    string? ReadFromSource { get; }
+}
+
+/// <summary>How values are moved to a common date (SPEC §3; the rule is <see cref="Aging"/>).</summary>
+public sealed class AgingOptions
+{
+    /// <summary>The annual growth rate r of value × (1 + r)^(days / 365.25).</summary>
+    public double AnnualRate { get; set; } = 0.03;
+}

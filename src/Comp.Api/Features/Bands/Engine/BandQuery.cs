@@ -1,0 +1,53 @@
+using Comp.Statistics;
+
+namespace Comp.Api.Features.Bands.Engine;
+
+/// <summary>The keys a band can be grouped by, in their wire names.</summary>
+public static class GroupKeys
+{
+    public const string Employer = "employer";
+    public const string Role = "role";
+    public const string Level = "level";
+    public const string Region = "region";
+    /// <summary>The effective-date period of a trend (<c>2024</c> or <c>2024-Q2</c>); not a groupBy value.</summary>
+    public const string Period = "period";
+    public static readonly IReadOnlyList<string> All = [Employer, Role, Level, Region];
+}
+
+/// <summary>
+/// An inclusive range over a numeric column of the band data (<see cref="Column"/> names it in
+/// <see cref="IndexData.Ranges"/>); a datapoint without a value is outside any range.
+/// </summary>
+public sealed record RangeFilter(string Column, double? Min, double? Max);
+
+/// <summary>
+/// A band request with every filter resolved once: employer slugs to ids, regions to the region
+/// and its descendants, percentiles parsed. The engine answers it without looking anything up.
+/// </summary>
+public sealed record BandQuery
+{
+    public IReadOnlyList<int> EmployerIds { get; init; } = [];
+    public IReadOnlyList<string> Roles { get; init; } = [];
+    public IReadOnlyList<string> Levels { get; init; } = [];
+    /// <summary>Requested regions expanded to themselves and all their descendants.</summary>
+    public IReadOnlyList<string> Regions { get; init; } = [];
+    public DateOnly? From { get; init; }
+    public DateOnly? To { get; init; }
+    public IReadOnlyList<string> Sources { get; init; } = [];
+    public bool? Verified { get; init; }
+    /// <summary>Ranges over numeric columns, all of which a datapoint must fall in.</summary>
+    public IReadOnlyList<RangeFilter> Ranges { get; init; } = [];
+    public Component Component { get; init; } = Component.Total;
+    public IReadOnlyList<int> Percentiles { get; init; } = Statistics.Percentiles.Default;
+    public string Currency { get; init; } = "USD";
+    public DateOnly? AgedTo { get; init; }
+    public IReadOnlyList<string> GroupBy { get; init; } = [];
+    /// <summary><c>quarter</c> or <c>year</c> when the cells are a trend's periods (then <see cref="GroupBy"/> starts with period).</summary>
+    public string? Interval { get; init; }
+
+    /// <summary>
+    /// Whether the cells may hold several employers' datapoints, which brings in the employer
+    /// rules of SPEC §2: not when one employer is filtered, nor when cells are per employer.
+    /// </summary>
+    public bool CellsSpanEmployers => EmployerIds.Count != 1 && !GroupBy.Contains(GroupKeys.Employer);
+}

@@ -1,0 +1,120 @@
+using System.Runtime.CompilerServices;
+using Comp.Statistics;
+
+namespace Comp.Api.Features.Bands.Engine;
+
+/// <summary>
+/// A row's cell: one code per group key (employer, role, level, region, period), combined in mixed
+/// radix into one number, and the labels of a cell's keys read back from one of its rows.
+/// </summary>
+internal sealed class CellKey
+{
+    private readonly IndexData data;
+    private readonly KeyPart[] dimensions;
+    private readonly string? interval;
+    // Periods: each day's period code (the period's ordinal less the first one's).
+    private readonly int[]? periodOfDay;
+    private readonly int firstPeriod;
+
+    public CellKey(IndexData data, BandQuery query)
+    {
+        this.data = data;
+        interval = query.Interval;
+        if (query.GroupBy.Contains(Engine.GroupKeys.Period) && data.MaxDay >= data.MinDay)
+        {
+            var period = query.Interval ?? Periods.Year;
+            firstPeriod = Periods.Ordinal(Days.Date(data.MinDay), period);
+            periodOfDay = new int[data.MaxDay - data.MinDay + 1];
+            for (var day = data.MinDay; day <= data.MaxDay; day++)
+                periodOfDay[day - data.MinDay] = Periods.Ordinal(Days.Date(day), period) - firstPeriod;
+        }
+        dimensions = query.GroupBy.Select(key => new KeyPart(Kind(key), Size(key))).ToArray();
+        long radix = 1;
+        foreach (var dimension in dimensions)
+        {
+            dimension.Stride = radix;
+            radix = checked(radix * Math.Max(1, dimension.Size));
+        }
+        Cells = radix;
+    }
+
+    /// <summary>How many group keys a cell has.</summary>
+    public int Count => dimensions.Length;
+
+    /// <summary>How many cells the keys can make (the product of their sizes).</summary>
+    public long Cells { get; }
+
+    private enum KeyKind
+    {
+        Employer,
+        Role,
+        Level,
+        Region,
+        Period,
+    }
+
+    private sealed class KeyPart(KeyKind kind, int size)
+    {
+        public KeyKind Kind { get; } = kind;
+        public int Size { get; } = size;
+        public long Stride { get; set; }
+    }
+
+    private static KeyKind Kind(string key) => key switch
+    {
+        Engine.GroupKeys.Employer => KeyKind.Employer,
+        Engine.GroupKeys.Role => KeyKind.Role,
+        Engine.GroupKeys.Level => KeyKind.Level,
+        Engine.GroupKeys.Region => KeyKind.Region,
+        Engine.GroupKeys.Period => KeyKind.Period,
+        _ => throw new ArgumentOutOfRangeException(nameof(key), key, null),
+    };
+
+    private int Size(string key) => Kind(key) switch
+    {
+        KeyKind.Employer => data.Employers,
+        KeyKind.Role => data.Roles.Count,
+        KeyKind.Level => data.Levels.Count + 1, // 0: no level
+        KeyKind.Region => data.Regions.Count,
+        _ => periodOfDay is null ? 1 : periodOfDay[^1] + 1,
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Code(KeyPart dimension, int row) => dimension.Kind switch
+    {
+        KeyKind.Employer => data.Employer[row],
+        KeyKind.Role => data.Role[row],
+        KeyKind.Level => data.Level[row],
+        KeyKind.Region => data.Region[row],
+        _ => periodOfDay![data.Day[row] - data.MinDay],
+    };
+
+    /// <summary>The row's cell number.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long Key(int row)
+    {
+        long key = 0;
+        foreach (var dimension in dimensions)
+            key += Code(dimension, row) * dimension.Stride;
+        return key;
+    }
+
+    /// <summary>The labels of the cell <paramref name="row"/> belongs to, in group-key order (null: no level).</summary>
+    public string?[] Labels(int row)
+    {
+        var labels = new string?[dimensions.Length];
+        for (var i = 0; i < dimensions.Length; i++)
+        {
+            var code = (int)Code(dimensions[i], row);
+            labels[i] = dimensions[i].Kind switch
+            {
+                KeyKind.Employer => data.EmployerSlugs[code],
+                KeyKind.Role => data.Roles[code],
+                KeyKind.Level => code == 0 ? null : data.Levels[code - 1],
+                KeyKind.Region => data.Regions[code],
+                _ => Periods.Label(firstPeriod + code, interval ?? Periods.Year),
+            };
+        }
+        return labels;
+    }
+}
