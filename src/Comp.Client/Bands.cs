@@ -20,6 +20,10 @@ public record BandFilter
     public string? Source { get; init; }
     /// <summary>Only verified (true) or unverified (false) datapoints; null for both.</summary>
     public bool? Verified { get; init; }
+    /// <summary>Fewest years of experience, inclusive; a datapoint without years of experience is outside any such range.</summary>
+    public decimal? MinYearsOfExperience { get; init; }
+    /// <summary>Most years of experience, inclusive.</summary>
+    public decimal? MaxYearsOfExperience { get; init; }
 
     /// <summary>The set parameters as an escaped query string, without the leading <c>?</c>.</summary>
     public string ToQueryString() => QueryString.Of(Parameters());
@@ -29,7 +33,10 @@ public record BandFilter
         ("employer", Employer), ("role", Role), ("level", Level), ("region", Region),
         ("from", Date(From)), ("to", Date(To)), ("source", Source),
         ("verified", Verified is { } verified ? (verified ? "true" : "false") : null),
+        ("minYearsOfExperience", Number(MinYearsOfExperience)), ("maxYearsOfExperience", Number(MaxYearsOfExperience)),
     ];
+
+    private static string? Number(decimal? value) => value?.ToString(CultureInfo.InvariantCulture);
 
     private protected static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Comp.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
 
 namespace Comp.Api.Tests.Features.Bands;
 
@@ -26,17 +27,26 @@ public sealed class YearsOfExperienceTests(CompApiFactory factory) : ApiTest(fac
         await Factory.InsertAsync(rows);
     }
 
+    /// <summary>The band index (the default) or PostgreSQL (<c>BandIndex:Enabled=false</c>): both must answer alike.</summary>
+    private HttpClient client = null!;
+
+    private void Use(bool index) =>
+        client = index ? Factory.CreateClient() : Factory.WithWebHostBuilder(b => b.UseSetting("BandIndex:Enabled", "false")).CreateClient();
+
     private async Task<JsonElement> GetAsync(string path)
     {
-        var response = await Factory.CreateClient().GetAsync(path);
+        var response = await client.GetAsync(path);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path} answered {(int)response.StatusCode}: {text}");
         return JsonDocument.Parse(text).RootElement;
     }
 
-    [Fact]
-    public async Task A_range_keeps_only_datapoints_whose_years_fall_in_it_bounds_included()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_range_keeps_only_datapoints_whose_years_fall_in_it_bounds_included(bool index)
     {
+        Use(index);
         await SeedAsync();
 
         // 2.5 … 7 years: i = 2 (2.5), 3, 4, 5, 6, 7 → base 120k … 170k, six values.
@@ -68,13 +78,16 @@ public sealed class YearsOfExperienceTests(CompApiFactory factory) : ApiTest(fac
         Assert.Equal(155_000.00m, all.GetProperty("percentiles").GetProperty("p50").GetDecimal());
     }
 
-    [Fact]
-    public async Task Compare_position_trend_and_chart_take_the_range_too()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Compare_position_trend_and_chart_take_the_range_too(bool index)
     {
+        Use(index);
         await SeedAsync();
 
         // Compare: a segment with the range (2.5 … 7: p50 145k) beside one without (p50 160k).
-        var response = await Factory.CreateClient().PostAsJsonAsync("/v1/bands/compare", new
+        var response = await client.PostAsJsonAsync("/v1/bands/compare", new
         {
             component = "base",
             segments = new object[]
@@ -103,8 +116,25 @@ public sealed class YearsOfExperienceTests(CompApiFactory factory) : ApiTest(fac
         Assert.Equal(145_000.00m, period.GetProperty("percentiles").GetProperty("p50").GetDecimal());
 
         // Chart: the bar is labelled with its n.
-        var chart = await Factory.CreateClient().GetStringAsync("/v1/bands/chart.svg?employer=acme&component=base&minYearsOfExperience=2.5&maxYearsOfExperience=7");
+        var chart = await client.GetStringAsync("/v1/bands/chart.svg?employer=acme&component=base&minYearsOfExperience=2.5&maxYearsOfExperience=7");
         Assert.Contains("n = 6", chart);
+    }
+
+    [Fact]
+    public async Task The_typed_client_sends_the_range_on_bands_and_in_a_compare_segment()
+    {
+        await SeedAsync();
+        var comp = Client.ClientKit.Create(Factory);
+        var mid = new Comp.Client.BandFilter { Employer = "acme", MinYearsOfExperience = 2.5m, MaxYearsOfExperience = 7m };
+        Assert.Equal("employer=acme&minYearsOfExperience=2.5&maxYearsOfExperience=7", mid.ToQueryString());
+
+        var band = await comp.GetBandsAsync(new Comp.Client.BandQuery { Employer = "acme", Component = "base", MinYearsOfExperience = 2.5m, MaxYearsOfExperience = 7m });
+        var cell = Assert.Single(band.Cells);
+        Assert.Equal(6, cell.N);
+        Assert.Equal(145_000.00m, cell.Percentiles!["p50"]);
+
+        var compared = await comp.CompareAsync(new Comp.Client.CompareRequest { Component = "base", Segments = [new("mid", mid)] });
+        Assert.Equal(6, Assert.Single(compared.Cells).N);
     }
 
     [Theory]
