@@ -34,6 +34,7 @@ public static class ApiDocumentation
             options.SupportNonNullableReferenceTypes();
             options.OperationFilter<ProblemResponsesFilter>();
             options.SchemaFilter<DemoExamplesFilter>();
+            options.SchemaFilter<JsonValueTypeFilter>();
         });
         return services;
     }

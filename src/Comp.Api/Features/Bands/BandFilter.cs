@@ -4,8 +4,10 @@ using System.Text.Json.Serialization;
 using Comp.Api.Data;
 using Comp.Api.Features.Bands.Engine;
 using Comp.Api.Features.Taxonomy;
+using Comp.Api.Infrastructure;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.OpenApi;
 
 namespace Comp.Api.Features.Bands;
 
@@ -42,13 +44,13 @@ public sealed record BandFilter
     [FromQuery(Name = "source")] public string? Source { get; init; }
 
     /// <summary>Verification filter, e.g. <c>true</c> for verified datapoints only; <c>false</c> for unverified only; absent for both.</summary>
-    [FromQuery(Name = "verified")] [JsonConverter(typeof(ScalarText))] public string? Verified { get; init; }
+    [FromQuery(Name = "verified")] [JsonConverter(typeof(ScalarText)), JsonValueType(JsonSchemaType.Boolean)] public string? Verified { get; init; }
 
     /// <summary>Least years of experience, inclusive (0–70, one decimal at most), e.g. <c>3</c>. A datapoint without years of experience is outside any such range.</summary>
-    [FromQuery(Name = "minYearsOfExperience")] [JsonConverter(typeof(ScalarText))] public string? MinYearsOfExperience { get; init; }
+    [FromQuery(Name = "minYearsOfExperience")] [JsonConverter(typeof(ScalarText)), JsonValueType(JsonSchemaType.Number)] public string? MinYearsOfExperience { get; init; }
 
     /// <summary>Most years of experience, inclusive (0–70, one decimal at most), e.g. <c>10</c>. A datapoint without years of experience is outside any such range.</summary>
-    [FromQuery(Name = "maxYearsOfExperience")] [JsonConverter(typeof(ScalarText))] public string? MaxYearsOfExperience { get; init; }
+    [FromQuery(Name = "maxYearsOfExperience")] [JsonConverter(typeof(ScalarText)), JsonValueType(JsonSchemaType.Number)] public string? MaxYearsOfExperience { get; init; }
 
     /// <summary>The filter's query parameters that are set, as a short label (charts).</summary>
     public string Describe()
