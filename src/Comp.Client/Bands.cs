@@ -115,7 +115,8 @@ public sealed record ConversionInfo(IReadOnlyList<RateUsed> RatesUsed, IReadOnly
 
 public sealed record RateUsed(string Currency, DateOnly Date, decimal UsdPerUnit);
 
-public sealed record LeftOut(string Currency, int Datapoints, string Reason);
+/// <param name="Datapoints">Null when fewer than the disclosure minimum (withheld).</param>
+public sealed record LeftOut(string Currency, int? Datapoints, string Reason);
 
 /// <summary>value × (1 + annualRate)^(days / 365.25).</summary>
 public sealed record AgingInfo(DateOnly AgedTo, double AnnualRate);

@@ -55,9 +55,25 @@ public sealed record BandFilter
     /// <summary>The filter's query parameters that are set, as a short label (charts).</summary>
     public string Describe()
     {
-        var parts = new[] { Role, Employer, Level, Region, Source }.Where(p => !string.IsNullOrEmpty(p)).ToList();
+        var parts = new[]
+        {
+            Role, Employer, Level, Region, Source,
+            Present(From) is { } from ? "from " + from : null,
+            Present(To) is { } to ? "to " + to : null,
+            Present(Verified) is { } verified && bool.TryParse(verified, out var only) ? (only ? "verified" : "unverified") : null,
+            (Present(MinYearsOfExperience), Present(MaxYearsOfExperience)) switch
+            {
+                (null, null) => null,
+                ({ } min, null) => $"≥ {min} years",
+                (null, { } max) => $"≤ {max} years",
+                ({ } min, { } max) => $"{min}–{max} years",
+            },
+        }.Where(p => !string.IsNullOrWhiteSpace(p)).ToList();
         return parts.Count == 0 ? "all datapoints" : string.Join(" · ", parts);
     }
+
+    /// <summary>An empty parameter (<c>?verified=</c>) is absent, as it is for every text filter.</summary>
+    private static string? Present(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     /// <summary>The filter resolved for the engine: employers to ids, regions to themselves and their descendants, text to values.</summary>
     public async Task<BandQuery> ResolveAsync(TaxonomySnapshot taxonomy, EmployerDirectory employers, CancellationToken cancellationToken)
@@ -72,8 +88,8 @@ public sealed record BandFilter
             From = BandText.Date(From),
             To = BandText.Date(To),
             Sources = BandText.List(Source),
-            Verified = Verified is null ? null : bool.Parse(Verified),
-            Ranges = MinYearsOfExperience is null && MaxYearsOfExperience is null
+            Verified = Present(Verified) is { } verified ? bool.Parse(verified) : null,
+            Ranges = Present(MinYearsOfExperience) is null && Present(MaxYearsOfExperience) is null
                 ? []
                 : [new RangeFilter("yearsOfExperience", BandText.Number(MinYearsOfExperience), BandText.Number(MaxYearsOfExperience))],
         };
@@ -116,7 +132,7 @@ public sealed class BandFilterValidator : AbstractValidator<BandFilter>
             .WithMessage("Must be on or after 'from'.");
         RuleFor(f => f.Source).Must(s => BandText.List(s).All(DatapointSources.IsKnown))
             .WithMessage(f => $"Unknown source '{BandText.List(f.Source).First(s => !DatapointSources.IsKnown(s))}'. Must be one of: {string.Join(", ", DatapointSources.All)}.");
-        RuleFor(f => f.Verified).Must(v => v is null || bool.TryParse(v, out _)).WithMessage("Must be true or false.");
+        RuleFor(f => f.Verified).Must(v => string.IsNullOrWhiteSpace(v) || bool.TryParse(v, out _)).WithMessage("Must be true or false.");
         RuleFor(f => f.MinYearsOfExperience).Must(BandText.IsYears).WithMessage(BandText.YearsMessage);
         RuleFor(f => f.MaxYearsOfExperience).Must(BandText.IsYears).WithMessage(BandText.YearsMessage)
             .Must((f, max) => !(BandText.Number(f.MinYearsOfExperience) is { } min && BandText.Number(max) is { } most && min > most))
@@ -143,7 +159,7 @@ internal static class BandText
         double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     public static bool IsYears(string? text) =>
-        text is null || (decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var years)
+        string.IsNullOrWhiteSpace(text) || (decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var years)
             && years is >= 0 and <= 70 && years == decimal.Round(years, 1));
 }
 

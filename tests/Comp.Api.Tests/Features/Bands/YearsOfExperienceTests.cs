@@ -118,6 +118,7 @@ public sealed class YearsOfExperienceTests(CompApiFactory factory) : ApiTest(fac
         // Chart: the bar is labelled with its n.
         var chart = await client.GetStringAsync("/v1/bands/chart.svg?employer=acme&component=base&minYearsOfExperience=2.5&maxYearsOfExperience=7");
         Assert.Contains("n = 6", chart);
+        Assert.Contains("acme · 2.5–7 years", chart);
     }
 
     [Fact]
@@ -135,6 +136,19 @@ public sealed class YearsOfExperienceTests(CompApiFactory factory) : ApiTest(fac
 
         var compared = await comp.CompareAsync(new Comp.Client.CompareRequest { Component = "base", Segments = [new("mid", mid)] });
         Assert.Equal(6, Assert.Single(compared.Cells).N);
+    }
+
+    [Fact]
+    public async Task An_empty_range_parameter_is_absent_like_any_empty_filter()
+    {
+        Use(index: true);
+        await SeedAsync();
+
+        // The 15 values with and without years: p50 = 160k, as with no parameter at all.
+        var band = await GetAsync("/v1/bands?employer=acme&component=base&minYearsOfExperience=&maxYearsOfExperience=&verified=");
+        var cell = Assert.Single(band.GetProperty("cells").EnumerateArray());
+        Assert.Equal(15, cell.GetProperty("n").GetInt32());
+        Assert.Equal(160_000.00m, cell.GetProperty("percentiles").GetProperty("p50").GetDecimal());
     }
 
     [Theory]

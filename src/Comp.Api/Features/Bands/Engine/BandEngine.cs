@@ -12,7 +12,7 @@ namespace Comp.Api.Features.Bands.Engine;
 internal static class BandEngine
 {
     /// <summary>Runs the query under the data's read lock; from <paramref name="parallelFrom"/> candidate rows on, on two cores.</summary>
-    public static BandData Run(IndexData data, FxTable fx, BandQuery query, double agingRate, long parallelFrom)
+    public static BandData Run(IndexData data, BandQuery query, double agingRate, long parallelFrom)
     {
         data.Gate.EnterReadLock();
         try
@@ -26,7 +26,10 @@ internal static class BandEngine
             // (else it lists each value's employer and counts those at the end). Both halves of a
             // split scan do the same, so their cells merge.
             var employerSlots = plan.Rows >= data.Employers ? Math.Max(1, data.Employers) : 0;
-            Scan NewScan(long expected) => new(data, query, fx, agingRate, filters, plan, (int)Math.Min(expected, Array.MaxLength), employerSlots);
+            // One cell numbering for both halves: names may be added (outside the write lock)
+            // between two constructions, which would change the strides of a second CellKey.
+            var keys = new CellKey(data, query);
+            Scan NewScan(long expected) => new(data, query, data.Fx, agingRate, filters, plan, keys, (int)Math.Min(expected, Array.MaxLength), employerSlots);
             var scan = NewScan(plan.Rows);
             if (plan.Rows < parallelFrom || Environment.ProcessorCount < 2)
                 scan.Run(plan.Segments);

@@ -75,7 +75,7 @@ internal sealed partial class IndexData
         (Roles, Regions, Levels, Currencies, Sources) = (source.Roles, source.Regions, source.Levels, source.Currencies, source.Sources);
         EmployerSlugs = (string?[])source.EmployerSlugs.Clone();
         employerCodes = new Dictionary<int, int>(source.employerCodes);
-        (MinDay, MaxDay) = (source.MinDay, source.MaxDay);
+        (MinDay, MaxDay, Fx) = (source.MinDay, source.MaxDay, source.Fx);
     }
 
     public int Count;
@@ -99,6 +99,8 @@ internal sealed partial class IndexData
     public double[] Signon = [];
     /// <summary>The range columns, by <see cref="RangeColumns"/>.</summary>
     public float[][] Ranges = RangeColumns.Select(_ => Array.Empty<float>()).ToArray();
+    /// <summary>The FX table the rows are converted with: set with the rows (under the write lock), so a query sees the two of one moment.</summary>
+    public FxTable Fx = FxTable.Empty;
     public int MinDay = int.MaxValue;
     public int MaxDay = int.MinValue;
 
@@ -139,7 +141,9 @@ internal sealed partial class IndexData
     {
         if (rows <= Capacity)
             return;
-        Resize(Math.Max(rows, Capacity + Math.Max(Capacity >> 2, 4096)));
+        // The index grows by a quarter (it lives long, and its spare room costs memory); a one-cut
+        // batch doubles (it lives for one query, and each resize copies every column).
+        Resize(Math.Max(rows, Capacity + Math.Max(HasPostingLists ? Capacity >> 2 : Capacity, 4096)));
     }
 
     private void Resize(int size)

@@ -70,7 +70,8 @@ internal sealed record DimensionMask(bool[] Ok, List<int> Codes)
         var codes = new List<int>();
         foreach (var value in values)
         {
-            if (dimension.TryGet(value, out var code))
+            // A code past the count read above was added since: no row visible to this query has it.
+            if (dimension.TryGet(value, out var code) && code + offset < ok.Length)
             {
                 ok[code + offset] = true;
                 codes.Add(code);

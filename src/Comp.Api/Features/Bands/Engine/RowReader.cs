@@ -14,13 +14,19 @@ namespace Comp.Api.Features.Bands.Engine;
 internal static class RowReader
 {
     private static readonly string Columns =
-        "d.id, d.employer_id, d.role, d.level, d.region, d.currency::text, d.effective_date, " +
+        "d.employer_id, d.role, d.level, d.region, d.currency::text, d.effective_date, " +
         "d.base_salary::float8, d.target_bonus::float8, d.equity_grant::float8, d.equity_vesting_years, " +
         "d.retention_grant::float8, d.retention_vesting_years, d.sign_on_bonus::float8, d.source, d.verified" +
         string.Concat(IndexData.RangeColumns.Select(c => ", " + c.Sql));
 
-    /// <summary>The SELECT of datapoints <c>d</c> matching <paramref name="where"/>, in the form <see cref="Reader"/> reads.</summary>
-    public static string Select(string where) => $"SELECT {Columns} FROM datapoints d WHERE {where}";
+    /// <summary>
+    /// The SELECT of datapoints <c>d</c> matching <paramref name="where"/>, in the form <see cref="Reader"/>
+    /// reads. Without <paramref name="ids"/> (a one-cut batch, which never looks a row up) every row
+    /// gets the empty id: every other column is in the band indexes' INCLUDE lists, so PostgreSQL
+    /// can answer from an index alone.
+    /// </summary>
+    public static string Select(string where, bool ids = true) =>
+        $"SELECT {(ids ? "d.id" : "'00000000-0000-0000-0000-000000000000'::uuid")}, {Columns} FROM datapoints d WHERE {where}";
 
     /// <summary>Reads rows of <see cref="Select"/> into <paramref name="target"/>'s codes, interning strings without allocating.</summary>
     public sealed class Reader(IndexData target)

@@ -44,7 +44,7 @@ internal sealed class Scan
     private readonly int[] employerColumn, dayColumn;
     private readonly double[] baseColumn, bonusColumn, equityColumn, retentionColumn, signonColumn;
 
-    public Scan(IndexData data, BandQuery query, FxTable fx, double agingRate, RowFilters filters, Plan plan, int expected, int employerSlots)
+    public Scan(IndexData data, BandQuery query, FxTable fx, double agingRate, RowFilters filters, Plan plan, CellKey keys, int expected, int employerSlots)
     {
         this.data = data;
         this.query = query;
@@ -73,7 +73,7 @@ internal sealed class Scan
             Array.Fill(agingFactors, double.NaN);
         }
 
-        keys = new CellKey(data, query);
+        this.keys = keys;
         if (keys.Count == 0)
             single = NewCell(0, 0, expected, employerSlots);
         else if (keys.Cells <= 1 << 16)
@@ -109,7 +109,9 @@ internal sealed class Scan
     /// <summary>Takes in the other half's cells and left-out counts.</summary>
     public void Merge(Scan other)
     {
-        for (var c = 0; c < leftOutByCode.Length; c++)
+        // The halves may have sized their arrays at different currency counts (a name can be added
+        // while readers read); a code past either count is on no row they saw.
+        for (var c = 0; c < Math.Min(leftOutByCode.Length, other.leftOutByCode.Length); c++)
             leftOutByCode[c] += other.leftOutByCode[c];
         foreach (var cell in other.cells)
         {

@@ -74,7 +74,6 @@ public sealed class BandIndex : IDisposable
     private readonly TaskCompletionSource loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Meter meter;
     private volatile IndexData? data;
-    private volatile FxTable fx = FxTable.Empty;
     private volatile IndexPosition? position;
     private long checks;
     private long covered;
@@ -111,8 +110,6 @@ public sealed class BandIndex : IDisposable
     public long Compactions => Volatile.Read(ref compactions);
 
     internal IndexData? Data => data;
-
-    internal FxTable Fx => fx;
 
     /// <summary>Makes sure the index holds every write committed before this call; returns its position.</summary>
     public async Task<IndexPosition> EnsureCurrentAsync(CancellationToken cancellationToken)
@@ -206,7 +203,7 @@ public sealed class BandIndex : IDisposable
             // reload, when the old index still serves requests a blocking collection would stall.
             if (previous is null)
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            fx = fxTable;
+            fresh.Fx = fxTable;
             var generation = (previous?.Generation ?? 0) + 1;
             position = new IndexPosition(snapshot.Xmin, snapshot.Xmax, snapshot.Xip, epoch, version, generation);
             data = fresh; // the old index (if any) stays with the readers that hold it
@@ -252,9 +249,9 @@ public sealed class BandIndex : IDisposable
                 changed |= current.Delete(id);
             foreach (var row in rows)
                 changed |= current.Upsert(row);
-            if (fxTable.Signature != fx.Signature)
+            if (fxTable.Signature != current.Fx.Signature)
             {
-                fx = fxTable;
+                current.Fx = fxTable;
                 changed = true;
             }
             position = new IndexPosition(snapshot.Xmin, snapshot.Xmax, snapshot.Xip, epoch, version, previous.Generation + (changed ? 1 : 0));

@@ -40,6 +40,6 @@ public sealed class IndexBandStore(
     {
         if (!await UseIndexAsync(cancellationToken))
             return await beforeLoaded.GetAsync(query, cancellationToken);
-        return BandEngine.Run(index.Data!, index.Fx, query, aging.CurrentValue.AnnualRate, options.CurrentValue.ParallelFromRows);
+        return BandEngine.Run(index.Data!, query, aging.CurrentValue.AnnualRate, options.CurrentValue.ParallelFromRows);
     }
 }

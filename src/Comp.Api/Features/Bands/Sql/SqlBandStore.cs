@@ -71,7 +71,7 @@ public sealed class SqlBandStore(
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
         await using (var command = new NpgsqlCommand { Connection = connection, Transaction = transaction })
         {
-            command.CommandText = RowReader.Select(CandidateFilter.Sql(query, command.Parameters));
+            command.CommandText = RowReader.Select(CandidateFilter.Sql(query, command.Parameters), ids: false);
             await RowReader.AppendAsync(command, batch, cancellationToken);
         }
         if (query.GroupBy.Contains(GroupKeys.Employer))
@@ -80,10 +80,10 @@ public sealed class SqlBandStore(
             foreach (var (id, slug) in await RowReader.EmployersAsync(connection, transaction, ids, cancellationToken))
                 batch.SetEmployer(id, slug);
         }
-        var fx = await RowReader.FxAsync(connection, transaction, cancellationToken);
+        batch.Fx = await RowReader.FxAsync(connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         // Every filter is tested again by the engine: the candidate filter only narrows the read.
-        return BandEngine.Run(batch, fx, query, aging.CurrentValue.AnnualRate, long.MaxValue);
+        return BandEngine.Run(batch, query, aging.CurrentValue.AnnualRate, long.MaxValue);
     }
 
     private async Task<NpgsqlConnection> PrimaryAsync(CancellationToken cancellationToken)
