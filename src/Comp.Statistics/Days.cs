@@ -6,12 +6,18 @@ namespace Comp.Statistics;
 /// </summary>
 public static class Days
 {
+    /// <summary>The length of a year in days, for aging and data age.</summary>
+    public const double PerYear = 365.25;
+
     /// <summary>Day 0.</summary>
     public static readonly DateOnly Zero = new(2000, 1, 1);
 
     public static int Of(DateOnly date) => date.DayNumber - Zero.DayNumber;
 
     public static DateOnly Date(int day) => Zero.AddDays(day);
+
+    /// <summary>Years from <paramref name="from"/> to <paramref name="to"/> (negative when earlier).</summary>
+    public static double Years(DateOnly from, DateOnly to) => (to.DayNumber - from.DayNumber) / PerYear;
 
     /// <summary>The mean of <paramref name="count"/> dates summed as day numbers (rounded toward day 0); null for none.</summary>
     public static DateOnly? Mean(long daySum, int count) => count == 0 ? null : Date((int)(daySum / count));
@@ -24,13 +30,20 @@ public static class Days
 public static class Aging
 {
     /// <summary>The factor that ages a value by <paramref name="days"/> (negative: back in time) at <paramref name="annualRate"/>.</summary>
-    public static double Factor(double annualRate, int days) => Math.Pow(1 + annualRate, days / 365.25);
+    public static double Factor(double annualRate, int days) => Math.Pow(1 + annualRate, days / Days.PerYear);
+
+    /// <summary>The rule as responses state it in <c>methodology</c>.</summary>
+    public static string Describe(double annualRate) =>
+        "aging (agedTo): value x (1 + " + annualRate.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")^(days / 365.25) after conversion";
 }
 
 /// <summary>The periods of a trend (<c>interval</c>): calendar years (<c>2024</c>) or quarters (<c>2024-Q2</c>).</summary>
 public static class Periods
 {
     public const string Year = "year";
+
+    /// <summary>A trend's interval when none is asked for.</summary>
+    public const string Default = Year;
     public const string Quarter = "quarter";
 
     public static bool IsKnown(string? interval) => interval is Year or Quarter;

@@ -46,6 +46,12 @@ public readonly record struct CellCounts(int Datapoints, int Employers, int Larg
 public static class Disclosure
 {
     /// <summary>
+    /// Whether a cell may hold several employers' datapoints, which brings in the employer rules
+    /// (SPEC §2): not when the cut filters one employer, nor when cells are per employer.
+    /// </summary>
+    public static bool SpansEmployers(int employersFiltered, bool groupedByEmployer) => employersFiltered != 1 && !groupedByEmployer;
+
+    /// <summary>
     /// Why a cell must be suppressed; empty when it may be published. Employer rules apply only
     /// to a cell that spans several employers (no single-employer filter, not grouped by employer).
     /// </summary>

@@ -25,6 +25,13 @@ public sealed class FxTable
 
     public static FxTable Empty { get; } = new([]);
 
+    /// <summary>The base currency: every rate is in it, it is worth 1 and names no rate; also the default currency of an answer.</summary>
+    public const string Base = "USD";
+
+    /// <summary>The rule as responses state it in <c>methodology</c>.</summary>
+    public const string Rule = "FX: each value converted at the rate of the latest date on or before its effective date (the earliest rate if none is older), " +
+        "values in a currency without a rate left out and counted";
+
     /// <summary>Equal for equal tables.</summary>
     public string Signature { get; }
 
@@ -34,7 +41,7 @@ public sealed class FxTable
     /// </summary>
     public (int Start, double Usd, FxRate? Rate)[]? Periods(string currency)
     {
-        if (currency == "USD")
+        if (currency == Base)
             return [(int.MinValue, 1.0, null)];
         if (!byCurrency.TryGetValue(currency, out var rates) || rates.Length == 0)
             return null;

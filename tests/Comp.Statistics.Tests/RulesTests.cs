@@ -104,4 +104,26 @@ public sealed class RulesTests
         Assert.Null(Disclosure.PublishedCount(4, DisclosureRules.Default));
         Assert.Equal(5, Disclosure.PublishedCount(5, DisclosureRules.Default));
     }
+
+    [Fact]
+    public void Employer_rules_apply_unless_one_employer_is_filtered_or_cells_are_per_employer()
+    {
+        Assert.True(Disclosure.SpansEmployers(employersFiltered: 0, groupedByEmployer: false));
+        Assert.True(Disclosure.SpansEmployers(employersFiltered: 2, groupedByEmployer: false));
+        Assert.False(Disclosure.SpansEmployers(employersFiltered: 1, groupedByEmployer: false));
+        Assert.False(Disclosure.SpansEmployers(employersFiltered: 0, groupedByEmployer: true));
+    }
+
+    [Fact]
+    public void A_data_age_is_in_years_of_365_25_days_and_the_rules_state_themselves_for_methodology()
+    {
+        // 2020-01-01 → 2024-01-01 is 1,461 days: exactly 4 years of 365.25 days.
+        Assert.Equal(4.0, Days.Years(new DateOnly(2020, 1, 1), new DateOnly(2024, 1, 1)));
+        // Back in time is negative: 2024-01-01 → 2023-01-01 is −365 days.
+        Assert.Equal(-365 / 365.25, Days.Years(new DateOnly(2024, 1, 1), new DateOnly(2023, 1, 1)));
+        Assert.Equal("aging (agedTo): value x (1 + 0.03)^(days / 365.25) after conversion", Aging.Describe(0.03));
+        Assert.StartsWith("FX: each value converted at the rate of the latest date on or before its effective date", FxTable.Rule);
+        Assert.Equal("USD", FxTable.Base);
+        Assert.Equal(Periods.Year, Periods.Default);
+    }
 }

@@ -97,7 +97,7 @@ public static class BandEndpoints
         BandService bands, CancellationToken cancellationToken)
     {
         var query = options.Apply(await filter.ResolveAsync(await taxonomy.GetAsync(cancellationToken), employers, cancellationToken));
-        query = query with { Interval = options.Interval ?? Periods.Year, GroupBy = [GroupKeys.Period, .. query.GroupBy] };
+        query = query with { Interval = options.Interval ?? Periods.Default, GroupBy = [GroupKeys.Period, .. query.GroupBy] };
         var band = await bands.GetAsync(query, cancellationToken);
         if (BandCsv.IsWanted(http))
             return BandCsv.Result(band, query.GroupBy, query.Percentiles);

@@ -35,7 +35,7 @@ public record BandOptions
         {
             Component = component,
             Percentiles = percentiles,
-            Currency = string.IsNullOrEmpty(Currency) ? "USD" : Currency,
+            Currency = string.IsNullOrEmpty(Currency) ? FxTable.Base : Currency,
             AgedTo = BandText.Date(AgedTo),
             GroupBy = string.IsNullOrWhiteSpace(GroupBy) ? [] : GroupBy.Split(',', StringSplitOptions.TrimEntries).ToList(),
         };
@@ -78,7 +78,7 @@ internal static class OptionRules
     public static void Currency<T>(IRuleBuilder<T, string?> rule, TaxonomyCache taxonomyCache) =>
         rule.CustomAsync(async (text, context, cancellationToken) =>
         {
-            var currency = string.IsNullOrEmpty(text) ? "USD" : text;
+            var currency = string.IsNullOrEmpty(text) ? FxTable.Base : text;
             if (!Currencies.IsKnown(currency))
                 context.AddFailure($"Unknown currency '{currency}'. Give an ISO 4217 code in upper case, e.g. USD or EUR.");
             else if (!(await taxonomyCache.GetAsync(cancellationToken)).RatedCurrencies.Contains(currency))

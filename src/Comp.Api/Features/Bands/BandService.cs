@@ -88,7 +88,7 @@ public sealed class BandService(
         string? confidence = null;
         if (!figures.Suppressed && cell.MeanEffectiveDate is { } mean)
         {
-            var ageYears = (DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).DayNumber - mean.DayNumber) / 365.25;
+            var ageYears = Days.Years(mean, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
             confidence = Confidence.Grade(cell.Counts.Datapoints, cell.Counts.Employers, !query.CellsSpanEmployers, ageYears);
         }
         return new BandCell(cell.Group, figures.Datapoints, figures.Employers, figures.Suppressed, figures.Reasons, figures.Percentiles)
@@ -116,7 +116,5 @@ public sealed class BandService(
     public static string Methodology(DisclosureRules rules, double annualRate) =>
         "percentile_cont (Hyndman-Fan type 7); values rounded to 2 decimals; " + rules.Describe() +
         "; ci: 90% distribution-free interval from order statistics (binomial ranks); " + Confidence.Describe() +
-        "; FX: each value converted at the rate of the latest date on or before its effective date (the earliest rate if none is older), " +
-        "values in a currency without a rate left out and counted; aging (agedTo): value x (1 + " +
-        annualRate.ToString(CultureInfo.InvariantCulture) + ")^(days / 365.25) after conversion";
+        "; " + FxTable.Rule + "; " + Aging.Describe(annualRate);
 }

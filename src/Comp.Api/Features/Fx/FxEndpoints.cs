@@ -36,7 +36,7 @@ public sealed class FxRateValidator : AbstractValidator<FxRateRequest>
     {
         RuleLevelCascadeMode = CascadeMode.Stop;
         RuleFor(r => r.Currency).NotEmpty().Must(Currencies.IsKnown).WithMessage(r => $"Unknown currency '{r.Currency}'. Give an ISO 4217 code in upper case.")
-            .NotEqual("USD").WithMessage("USD is the base currency: its rate is always 1.");
+            .NotEqual(FxTable.Base).WithMessage($"{FxTable.Base} is the base currency: its rate is always 1.");
         RuleFor(r => r.Date).NotNull().Must(d => d >= new DateOnly(1970, 1, 1)).WithMessage("Must be on or after 1970-01-01.")
             .Must(d => d <= DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)).WithMessage("Must not be in the future.");
         RuleFor(r => r.UsdPerUnit).NotNull().GreaterThan(0).LessThanOrEqualTo(1_000_000)

@@ -39,15 +39,12 @@ public sealed record BandQuery
     public IReadOnlyList<RangeFilter> Ranges { get; init; } = [];
     public Component Component { get; init; } = Component.Total;
     public IReadOnlyList<int> Percentiles { get; init; } = Statistics.Percentiles.Default;
-    public string Currency { get; init; } = "USD";
+    public string Currency { get; init; } = FxTable.Base;
     public DateOnly? AgedTo { get; init; }
     public IReadOnlyList<string> GroupBy { get; init; } = [];
     /// <summary><c>quarter</c> or <c>year</c> when the cells are a trend's periods (then <see cref="GroupBy"/> starts with period).</summary>
     public string? Interval { get; init; }
 
-    /// <summary>
-    /// Whether the cells may hold several employers' datapoints, which brings in the employer
-    /// rules of SPEC §2: not when one employer is filtered, nor when cells are per employer.
-    /// </summary>
-    public bool CellsSpanEmployers => EmployerIds.Count != 1 && !GroupBy.Contains(GroupKeys.Employer);
+    /// <inheritdoc cref="Disclosure.SpansEmployers"/>
+    public bool CellsSpanEmployers => Disclosure.SpansEmployers(EmployerIds.Count, GroupBy.Contains(GroupKeys.Employer));
 }

@@ -11,7 +11,7 @@ internal sealed class CellKey
 {
     private readonly IndexData data;
     private readonly KeyPart[] dimensions;
-    private readonly string? interval;
+    private readonly string interval;
     // Periods: each day's period code (the period's ordinal less the first one's).
     private readonly int[]? periodOfDay;
     private readonly int firstPeriod;
@@ -19,14 +19,13 @@ internal sealed class CellKey
     public CellKey(IndexData data, BandQuery query)
     {
         this.data = data;
-        interval = query.Interval;
+        interval = query.Interval ?? Periods.Default;
         if (query.GroupBy.Contains(Engine.GroupKeys.Period) && data.MaxDay >= data.MinDay)
         {
-            var period = query.Interval ?? Periods.Year;
-            firstPeriod = Periods.Ordinal(Days.Date(data.MinDay), period);
+            firstPeriod = Periods.Ordinal(Days.Date(data.MinDay), interval);
             periodOfDay = new int[data.MaxDay - data.MinDay + 1];
             for (var day = data.MinDay; day <= data.MaxDay; day++)
-                periodOfDay[day - data.MinDay] = Periods.Ordinal(Days.Date(day), period) - firstPeriod;
+                periodOfDay[day - data.MinDay] = Periods.Ordinal(Days.Date(day), interval) - firstPeriod;
         }
         dimensions = query.GroupBy.Select(key => new KeyPart(Kind(key), Size(key))).ToArray();
         long radix = 1;
@@ -112,7 +111,7 @@ internal sealed class CellKey
                 KeyKind.Role => data.Roles[code],
                 KeyKind.Level => code == 0 ? null : data.Levels[code - 1],
                 KeyKind.Region => data.Regions[code],
-                _ => Periods.Label(firstPeriod + code, interval ?? Periods.Year),
+                _ => Periods.Label(firstPeriod + code, interval),
             };
         }
         return labels;
