@@ -1,0 +1,204 @@
+namespace Comp.Statistics.Privacy;
+
+/// <summary>
+/// A cell's protected release: its histogram over a public <see cref="LogGrid"/> with discrete
+/// Laplace noise on every bin, empty ones included (which bins are empty is itself private).
+/// One datapoint more or less changes one bin's count by 1, so the noisy histogram is
+/// ε-differentially private per cell (add/remove-one neighbours; changing a value moves it between
+/// two bins: 2ε). Everything read from it afterwards (counts, percentiles, ranks, intervals) is
+/// post-processing and costs nothing more.
+/// </summary>
+/// <remarks>
+/// The noise of bin b is drawn from the PRF stream (fingerprint; <see cref="PrfPurpose"/>,
+/// component, b): fixed by the cell's contents, the same for every query that reaches them.
+/// Post-processing keeps a bin only when its noisy count reaches the threshold τ: without it the
+/// noise of the ~100 empty bins would add phantom mass far from the data.
+/// </remarks>
+public sealed class NoisyCdf
+{
+    /// <summary>The first label of a release's PRF streams; other protected figures use others.</summary>
+    public const int PrfPurpose = 1;
+
+    private readonly int[] _counts;
+    private readonly long[] _cumulative;
+
+    private NoisyCdf(CdfParameters parameters, int[] counts)
+    {
+        Parameters = parameters;
+        _counts = counts;
+        _cumulative = new long[counts.Length + 1];
+        for (var i = 0; i < counts.Length; i++)
+            _cumulative[i + 1] = _cumulative[i] + counts[i];
+        N = _cumulative[^1];
+    }
+
+    /// <summary>
+    /// Releases a cell: noise on each of <paramref name="counts"/> (its exact histogram over the
+    /// parameters' grid), then the threshold.
+    /// </summary>
+    /// <param name="fingerprint">The cell's contents fingerprint: equal contents, equal noise.</param>
+    /// <param name="component">The component's code: each component's release draws its own noise.</param>
+    public static NoisyCdf Release(ReadOnlySpan<int> counts, CdfParameters parameters, Prf prf, ulong fingerprint, int component) =>
+        FromNoisyCounts(NoisyCounts(counts, parameters.Noise, prf, fingerprint, component), parameters);
+
+    /// <summary>Each count plus its bin's draw: the raw private release, before post-processing.</summary>
+    public static long[] NoisyCounts(ReadOnlySpan<int> counts, DiscreteLaplace noise, Prf prf, ulong fingerprint, int component)
+    {
+        var noisy = new long[counts.Length];
+        for (var bin = 0; bin < counts.Length; bin++)
+        {
+            if (counts[bin] < 0)
+                throw new ArgumentException("Counts are not negative.", nameof(counts));
+            noisy[bin] = counts[bin] + noise.Sample(prf.Stream(fingerprint, PrfPurpose, component, bin));
+        }
+        return noisy;
+    }
+
+    /// <summary>The post-processing: a bin below the threshold (or below 1) counts 0.</summary>
+    public static NoisyCdf FromNoisyCounts(ReadOnlySpan<long> noisy, CdfParameters parameters)
+    {
+        if (noisy.Length != parameters.Grid.Count)
+            throw new ArgumentException($"The grid has {parameters.Grid.Count} bins; {noisy.Length} counts were given.", nameof(noisy));
+        var floor = Math.Max(parameters.Threshold, 1);
+        var kept = new int[noisy.Length];
+        for (var i = 0; i < noisy.Length; i++)
+            kept[i] = noisy[i] >= floor ? checked((int)noisy[i]) : 0;
+        return new NoisyCdf(parameters, kept);
+    }
+
+    public CdfParameters Parameters { get; }
+
+    public LogGrid Grid => Parameters.Grid;
+
+    /// <summary>The kept noisy count of each bin (0 where dropped).</summary>
+    public ReadOnlySpan<int> Counts => _counts;
+
+    /// <summary>The protected number of datapoints: the sum of the kept counts.</summary>
+    public long N { get; }
+
+    /// <summary>Nothing was kept: no figure can be read.</summary>
+    public bool IsEmpty => N == 0;
+
+    /// <summary>
+    /// The protected percentile at <paramref name="fraction"/> (0–1), read as type 7 reads sorted
+    /// values: the kept count m of a bin stands for m values at the centres of m equal steps of the
+    /// bin's log-width, so the value of 0-based rank h = fraction·(N − 1) is where the cumulative
+    /// count, linear in log within each bin, reaches h + 1/2. Type 7 between those pseudo-values
+    /// gives the same within a bin, and p50 is then the cumulative's midpoint: the choice makes the
+    /// protected figures estimate the exact tier's without a systematic shift of half a value.
+    /// </summary>
+    public double Quantile(double fraction)
+    {
+        CheckFraction(fraction);
+        return AtCumulative(fraction * (N - 1) + 0.5);
+    }
+
+    /// <summary>
+    /// The percentile rank (0–1) of <paramref name="amount"/>, the inverse of <see cref="Quantile"/>:
+    /// (G − 1/2)/(N − 1) for G the cumulative kept count at the amount (linear in log within a bin),
+    /// clamped to [0, 1]. Rank(Quantile(p)) = p.
+    /// </summary>
+    public double Rank(double amount)
+    {
+        if (double.IsNaN(amount))
+            throw new ArgumentException("NaN has no rank.", nameof(amount));
+        ThrowIfEmpty();
+        var bin = Grid.Bin(amount);
+        var log = Grid.LogEdges;
+        var within = amount <= 0 ? 0 : Math.Clamp((Math.Log(amount) - log[bin]) / (log[bin + 1] - log[bin]), 0, 1);
+        var cumulative = _cumulative[bin] + _counts[bin] * within;
+        return Math.Clamp((cumulative - 0.5) / Math.Max(N - 1, 1), 0, 1);
+    }
+
+    /// <summary>
+    /// An approximate <paramref name="level"/> confidence interval for the population percentile at
+    /// <paramref name="fraction"/>, from the release alone. The number of datapoints below the true
+    /// percentile is Binomial(n, p): its spread, n·p(1 − p), plus the noise's in the cumulative
+    /// count compared with p·N there — σ² per kept bin, weighted (1 − p)² below the point and p²
+    /// above — gives a normal band of ±z·sd counts around p·N, read back through the cumulative. A
+    /// bound whose count falls outside (0, N) cannot be given: null, like an order statistic beyond
+    /// the data. Coverage is checked by simulation (log-normal cells of 20 to 1,000 datapoints).
+    /// </summary>
+    public (double? Lower, double? Upper) Interval(double fraction, double level = ConfidenceInterval.Level)
+    {
+        if (!(fraction > 0 && fraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The fraction lies strictly between 0 and 1.");
+        if (!(level > 0 && level < 1))
+            throw new ArgumentOutOfRangeException(nameof(level), level, "The level lies strictly between 0 and 1.");
+        ThrowIfEmpty();
+        var centre = fraction * N;
+        var containing = BinAtCumulative(centre);
+        int below = 0, above = 0;
+        for (var i = 0; i < _counts.Length; i++)
+        {
+            if (_counts[i] == 0)
+                continue;
+            if (i <= containing)
+                below++;
+            if (i >= containing)
+                above++;
+        }
+        var noise = Parameters.Noise.Variance;
+        var variance = N * fraction * (1 - fraction)
+            + noise * ((1 - fraction) * (1 - fraction) * below + fraction * fraction * above);
+        var half = Normal.InverseCdf(1 - (1 - level) / 2) * Math.Sqrt(variance);
+        var lower = centre - half;
+        var upper = centre + half;
+        return (lower > 0 ? AtCumulative(lower) : null, upper < N ? AtCumulative(upper) : null);
+    }
+
+    /// <summary>The value where the cumulative kept count reaches <paramref name="cumulative"/>, in (0, N].</summary>
+    private double AtCumulative(double cumulative)
+    {
+        ThrowIfEmpty();
+        var bin = BinAtCumulative(cumulative);
+        var log = Grid.LogEdges;
+        var within = (cumulative - _cumulative[bin]) / _counts[bin];
+        return Math.Exp(log[bin] + (log[bin + 1] - log[bin]) * within);
+    }
+
+    /// <summary>The first kept bin whose cumulative count reaches <paramref name="cumulative"/>.</summary>
+    private int BinAtCumulative(double cumulative)
+    {
+        var bin = 0;
+        while (bin < _counts.Length - 1 && (_counts[bin] == 0 || _cumulative[bin + 1] < cumulative))
+            bin++;
+        // Past the last kept bin (only for cumulative > N, which callers avoid): step back to it.
+        while (_counts[bin] == 0)
+            bin--;
+        return bin;
+    }
+
+    private void ThrowIfEmpty()
+    {
+        if (IsEmpty)
+            throw new InvalidOperationException("An empty release has no percentiles: every bin fell below the threshold.");
+    }
+
+    private static void CheckFraction(double fraction)
+    {
+        if (!(fraction >= 0 && fraction <= 1))
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "A fraction lies in [0, 1].");
+    }
+}
+
+/// <summary>
+/// The public parameters of a protected release, set in configuration without looking at the data.
+/// </summary>
+public sealed record CdfParameters
+{
+    /// <summary>The bins the histogram counts into.</summary>
+    public LogGrid Grid { get; init; } = LogGrid.Default;
+
+    /// <summary>The noise on each bin: its ε is the release's ε per cell.</summary>
+    public DiscreteLaplace Noise { get; init; } = DiscreteLaplace.WithEpsilon(1, 1);
+
+    /// <summary>τ: a bin whose noisy count is below this counts 0.</summary>
+    public int Threshold { get; init; } = 3;
+
+    public static CdfParameters Default { get; } = new();
+
+    /// <summary>For methodology text.</summary>
+    public string Describe() =>
+        $"noisy histogram over {Grid.Describe()}; {Noise.Describe()} on every bin; bins with a noisy count below {Threshold} dropped";
+}
