@@ -13,13 +13,13 @@ namespace Comp.Statistics.Privacy;
 /// <remarks>
 /// The ratio sets what an attacker who pins a value to its bin knows: the bin's width. A value
 /// spread evenly in log over a bin of ratio r is within ±0.5% of any one guess with probability
-/// ln(1.005/0.995)/ln r, 10.5% for r = 1.10.
+/// ln(1.005/0.995)/ln r: 10.5% for r = 1.10, 7.2% for r = 1.15.
 /// Edges are computed in decimal (exact, the same on every machine) and rounded to cents.
 /// </remarks>
 public sealed class LogGrid
 {
-    /// <summary>USD 1,000 to 100,000,000 in steps of 10%: 121 bins.</summary>
-    public static LogGrid Default { get; } = new(1_000m, 100_000_000m, 1.10m);
+    /// <summary>USD 1,000 to 100,000,000 in steps of 15%: 83 bins.</summary>
+    public static LogGrid Default { get; } = new(1_000m, 100_000_000m, 1.15m);
 
     // Bin finds a value's bin from its double's exponent and top mantissa bits: a slot of the
     // lookup table spans a ratio of at most 1 + 2^−SlotBits, so it meets at most a couple of bins.

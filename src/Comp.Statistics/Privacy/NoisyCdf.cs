@@ -9,10 +9,12 @@ namespace Comp.Statistics.Privacy;
 /// post-processing and costs nothing more.
 /// </summary>
 /// <remarks>
-/// The noise of bin b is drawn from the PRF stream (fingerprint; <see cref="PrfPurpose"/>,
-/// component, b): fixed by the cell's contents, the same for every query that reaches them.
-/// Post-processing keeps a bin only when its noisy count reaches the threshold τ: without it the
-/// noise of the ~100 empty bins would add phantom mass far from the data.
+/// The noise is drawn from the PRF stream (fingerprint; <see cref="PrfPurpose"/>, component), one
+/// draw per bin in bin order: fixed by the cell's contents, the same for every query that reaches
+/// them. One stream per cell rather than one per bin: a whole grid's draws take a few HMAC blocks.
+/// Post-processing drops noisy counts below 1 and runs of neighbouring bins holding fewer than
+/// the threshold τ in all (<see cref="FromNoisyCounts"/>): without it the noise of the many empty
+/// bins would add phantom mass far from the data.
 /// </remarks>
 public sealed class NoisyCdf
 {
@@ -44,25 +46,48 @@ public sealed class NoisyCdf
     /// <summary>Each count plus its bin's draw: the raw private release, before post-processing.</summary>
     public static long[] NoisyCounts(ReadOnlySpan<int> counts, DiscreteLaplace noise, Prf prf, ulong fingerprint, int component)
     {
+        var stream = prf.Stream(fingerprint, PrfPurpose, component);
         var noisy = new long[counts.Length];
         for (var bin = 0; bin < counts.Length; bin++)
         {
             if (counts[bin] < 0)
                 throw new ArgumentException("Counts are not negative.", nameof(counts));
-            noisy[bin] = counts[bin] + noise.Sample(prf.Stream(fingerprint, PrfPurpose, component, bin));
+            noisy[bin] = counts[bin] + noise.Sample(stream);
         }
         return noisy;
     }
 
-    /// <summary>The post-processing: a bin below the threshold (or below 1) counts 0.</summary>
+    /// <summary>
+    /// The post-processing. A run of neighbouring bins whose noisy counts are all at least 1 is
+    /// kept when together they hold at least the threshold τ; every other bin counts 0. An empty
+    /// bin's noise is at least 1 with probability e^−ε/(1 + e^−ε) (12% at ε = 2) and reaches τ alone
+    /// with e^(−ετ)/(1 + e^−ε) (0.03% at τ = 4), so little phantom mass survives far from the data,
+    /// while the sparse bins at a cluster's edges (a tail's single datapoints) stay as long as
+    /// they adjoin it, and a run of sparse bins stays when it holds τ in all.
+    /// </summary>
     public static NoisyCdf FromNoisyCounts(ReadOnlySpan<long> noisy, CdfParameters parameters)
     {
         if (noisy.Length != parameters.Grid.Count)
             throw new ArgumentException($"The grid has {parameters.Grid.Count} bins; {noisy.Length} counts were given.", nameof(noisy));
-        var floor = Math.Max(parameters.Threshold, 1);
         var kept = new int[noisy.Length];
-        for (var i = 0; i < noisy.Length; i++)
-            kept[i] = noisy[i] >= floor ? checked((int)noisy[i]) : 0;
+        for (var start = 0; start < noisy.Length;)
+        {
+            if (noisy[start] < 1)
+            {
+                start++;
+                continue;
+            }
+            var end = start;
+            long total = 0;
+            for (; end < noisy.Length && noisy[end] >= 1; end++)
+                total += noisy[end];
+            if (total >= parameters.Threshold)
+            {
+                for (var i = start; i < end; i++)
+                    kept[i] = checked((int)noisy[i]);
+            }
+            start = end;
+        }
         return new NoisyCdf(parameters, kept);
     }
 
@@ -113,11 +138,16 @@ public sealed class NoisyCdf
     /// <summary>
     /// An approximate <paramref name="level"/> confidence interval for the population percentile at
     /// <paramref name="fraction"/>, from the release alone. The number of datapoints below the true
-    /// percentile is Binomial(n, p): its spread, n·p(1 − p), plus the noise's in the cumulative
-    /// count compared with p·N there — σ² per kept bin, weighted (1 − p)² below the point and p²
-    /// above — gives a normal band of ±z·sd counts around p·N, read back through the cumulative. A
-    /// bound whose count falls outside (0, N) cannot be given: null, like an order statistic beyond
-    /// the data. Coverage is checked by simulation (log-normal cells of 20 to 1,000 datapoints).
+    /// percentile is Binomial(n, p), of variance n·p(1 − p); the noisy cumulative count there,
+    /// compared with p·N, adds σ² (the noise's variance) for every bin of the release's span (first
+    /// to last kept bin and one beyond each end, so that dropped bins count too), weighted (1 − p)²
+    /// below the point and p² above. Each end of the normal band ±z·sd around p·N is moved out by
+    /// the curvature allowance of its bin (<see cref="Curvature"/>) and read back through the
+    /// cumulative. A bound whose count falls outside (0, N) cannot be given: null, like an order
+    /// statistic beyond the data.
+    /// Coverage, by simulation (Privacy tests, log-normal cells, default parameters): 87–96% at
+    /// n ≥ 100 and 88–93% at n = 20 for σ = 0.3; at n = 20 with σ = 0.6 only 71–80% for p25–p75,
+    /// where the threshold drops much of the sparse data.
     /// </summary>
     public (double? Lower, double? Upper) Interval(double fraction, double level = ConfidenceInterval.Level)
     {
@@ -128,23 +158,42 @@ public sealed class NoisyCdf
         ThrowIfEmpty();
         var centre = fraction * N;
         var containing = BinAtCumulative(centre);
-        int below = 0, above = 0;
-        for (var i = 0; i < _counts.Length; i++)
-        {
-            if (_counts[i] == 0)
-                continue;
-            if (i <= containing)
-                below++;
-            if (i >= containing)
-                above++;
-        }
+        int first = 0, last = _counts.Length - 1;
+        while (_counts[first] == 0)
+            first++;
+        while (_counts[last] == 0)
+            last--;
+        first = Math.Max(first - 1, 0);
+        last = Math.Min(last + 1, _counts.Length - 1);
+        var below = containing - first + 1;
+        var above = last - containing + 1;
         var noise = Parameters.Noise.Variance;
         var variance = N * fraction * (1 - fraction)
             + noise * ((1 - fraction) * (1 - fraction) * below + fraction * fraction * above);
         var half = Normal.InverseCdf(1 - (1 - level) / 2) * Math.Sqrt(variance);
         var lower = centre - half;
         var upper = centre + half;
+        lower -= Curvature(lower);
+        upper += Curvature(upper);
         return (lower > 0 ? AtCumulative(lower) : null, upper < N ? AtCumulative(upper) : null);
+    }
+
+    /// <summary>
+    /// How far, in counts, the cumulative read linearly within a bin may stand from the true one at
+    /// <paramref name="cumulative"/> when the density changes across the bin: with the bin's count
+    /// changing by Δ per bin (half the difference of its neighbours'), a linear density puts the
+    /// cumulative Δ·u(1 − u)/2 off the straight line at the fraction u of the bin. An interval bound
+    /// is moved out by it: in a steep tail of a large cell this bias is as large as the sampling error.
+    /// </summary>
+    private double Curvature(double cumulative)
+    {
+        if (cumulative <= 0 || cumulative >= N)
+            return 0;
+        var bin = BinAtCumulative(cumulative);
+        var u = (cumulative - _cumulative[bin]) / _counts[bin];
+        var before = bin > 0 ? _counts[bin - 1] : 0;
+        var after = bin < _counts.Length - 1 ? _counts[bin + 1] : 0;
+        return Math.Abs(after - before) / 2.0 * u * (1 - u) / 2;
     }
 
     /// <summary>The value where the cumulative kept count reaches <paramref name="cumulative"/>, in (0, N].</summary>
@@ -191,14 +240,20 @@ public sealed record CdfParameters
     public LogGrid Grid { get; init; } = LogGrid.Default;
 
     /// <summary>The noise on each bin: its ε is the release's ε per cell.</summary>
-    public DiscreteLaplace Noise { get; init; } = DiscreteLaplace.WithEpsilon(1, 1);
+    public DiscreteLaplace Noise { get; init; } = DiscreteLaplace.WithEpsilon(2, 1);
 
-    /// <summary>τ: a bin whose noisy count is below this counts 0.</summary>
-    public int Threshold { get; init; } = 3;
+    /// <summary>τ: a run of bins counts only when it holds this many in all (see <see cref="NoisyCdf.FromNoisyCounts"/>); at least 1.</summary>
+    public int Threshold
+    {
+        get => _threshold;
+        init => _threshold = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Threshold), value, "The threshold is at least 1.");
+    }
+
+    private readonly int _threshold = 4;
 
     public static CdfParameters Default { get; } = new();
 
     /// <summary>For methodology text.</summary>
     public string Describe() =>
-        $"noisy histogram over {Grid.Describe()}; {Noise.Describe()} on every bin; bins with a noisy count below {Threshold} dropped";
+        $"noisy histogram over {Grid.Describe()}; {Noise.Describe()} on every bin; counts below 1, and runs of neighbouring bins holding fewer than {Threshold} in all, dropped";
 }

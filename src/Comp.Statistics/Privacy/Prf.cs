@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Security.Cryptography;
 
 namespace Comp.Statistics.Privacy;
@@ -15,7 +16,8 @@ namespace Comp.Statistics.Privacy;
 /// <c>"comp-prf-v1"</c> (ASCII) ‖ fingerprint (8 bytes, little-endian) ‖ the number of labels
 /// (1 byte) ‖ each label (4 bytes, little-endian, two's complement) ‖ <c>i</c> (4 bytes,
 /// little-endian). The encoding is injective, so distinct identities never share a block. The
-/// stream is the blocks' bytes in order, read as little-endian 32-bit words.
+/// stream is the blocks' bytes in order, read as little-endian 64-bit words, each word's bits
+/// least significant first.
 /// </remarks>
 public sealed class Prf
 {
@@ -42,8 +44,10 @@ public sealed class Prf
 }
 
 /// <summary>
-/// A deterministic stream of uniform 32-bit words from a <see cref="Prf"/>, and exact uniform
-/// integers drawn from them. Not thread-safe: each draw moves the stream on.
+/// A deterministic stream of uniform bits from a <see cref="Prf"/>, and exact uniform integers
+/// drawn from them. Bits are read least significant first from the little-endian 64-bit words of
+/// the blocks, so a draw of k bits costs k bits: a whole cell's noise fits in a few HMAC blocks.
+/// Not thread-safe: each draw moves the stream on.
 /// </summary>
 public sealed class PrfStream
 {
@@ -52,8 +56,10 @@ public sealed class PrfStream
     private readonly byte[] _key;
     private readonly byte[] _message;
     private readonly byte[] _block = new byte[BlockBytes];
-    private int _used = BlockBytes;
+    private int _blockUsed = BlockBytes;
     private uint _nextBlock;
+    private ulong _word;
+    private int _wordBits;
 
     internal PrfStream(byte[] key, ulong fingerprint, ReadOnlySpan<int> labels)
     {
@@ -74,58 +80,62 @@ public sealed class PrfStream
         }
     }
 
-    /// <summary>How many 32-bit words have been read so far.</summary>
-    public long WordsRead => (long)_nextBlock * (BlockBytes / 4) - (BlockBytes - _used) / 4;
+    /// <summary>How many bits have been read so far.</summary>
+    public long BitsRead => ((long)_nextBlock * BlockBytes - (BlockBytes - _blockUsed)) * 8 - _wordBits;
 
-    /// <summary>The next 32 uniform bits.</summary>
-    public uint NextUInt32()
+    /// <summary>The next <paramref name="count"/> (0–64) uniform bits, the first read as the least significant.</summary>
+    public ulong NextBits(int count)
     {
-        if (_used == BlockBytes)
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, 64);
+        if (count <= _wordBits)
+            return Take(count);
+        // The rest of this word is the low part; the top bits come from the next word.
+        var lowCount = _wordBits;
+        var low = Take(lowCount);
+        _word = NextWord();
+        _wordBits = 64;
+        return low | Take(count - lowCount) << lowCount;
+    }
+
+    /// <summary>
+    /// An exactly uniform integer in [0, <paramref name="bound"/>), by rejection: k bits, for the
+    /// smallest k with 2^k ≥ bound, are read until they make a number below the bound (fewer than
+    /// two tries on average). A bound of 1 returns 0 and reads nothing.
+    /// </summary>
+    public ulong NextBelow(ulong bound)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(bound);
+        var bits = 64 - BitOperations.LeadingZeroCount(bound - 1);
+        ulong value;
+        do
+            value = NextBits(bits);
+        while (value >= bound);
+        return value;
+    }
+
+    private ulong Take(int count)
+    {
+        if (count == 0)
+            return 0;
+        var bits = count == 64 ? _word : _word & ((1UL << count) - 1);
+        _word = count == 64 ? 0 : _word >> count;
+        _wordBits -= count;
+        return bits;
+    }
+
+    private ulong NextWord()
+    {
+        if (_blockUsed == BlockBytes)
         {
             if (_nextBlock == uint.MaxValue)
                 throw new InvalidOperationException("A PRF stream holds at most 2^32 − 1 blocks.");
             BinaryPrimitives.WriteUInt32LittleEndian(_message.AsSpan(_message.Length - 4), _nextBlock++);
             HMACSHA256.HashData(_key, _message, _block);
-            _used = 0;
+            _blockUsed = 0;
         }
-        var word = BinaryPrimitives.ReadUInt32LittleEndian(_block.AsSpan(_used));
-        _used += 4;
+        var word = BinaryPrimitives.ReadUInt64LittleEndian(_block.AsSpan(_blockUsed));
+        _blockUsed += 8;
         return word;
-    }
-
-    /// <summary>The next 64 uniform bits: two words, the first one low.</summary>
-    public ulong NextUInt64()
-    {
-        ulong low = NextUInt32();
-        return low | (ulong)NextUInt32() << 32;
-    }
-
-    /// <summary>
-    /// An exactly uniform integer in [0, <paramref name="bound"/>), by rejection: a word (one for a
-    /// bound up to 2^32, else two) at or above the largest multiple of the bound that fits is
-    /// thrown away and another read, so every result has the same number of words mapping to it.
-    /// A bound of 1 returns 0 and reads nothing.
-    /// </summary>
-    public ulong NextBelow(ulong bound)
-    {
-        ArgumentOutOfRangeException.ThrowIfZero(bound);
-        if (bound == 1)
-            return 0;
-        if (bound <= 1UL << 32)
-        {
-            // 2^32 mod bound words at the bottom are rejected: the rest form whole runs of bound.
-            var rejected = (uint)((1UL << 32) % bound);
-            uint word;
-            do
-                word = NextUInt32();
-            while (word < rejected);
-            return word % bound;
-        }
-        var rejectedWide = (0UL - bound) % bound;
-        ulong wide;
-        do
-            wide = NextUInt64();
-        while (wide < rejectedWide);
-        return wide % bound;
     }
 }
