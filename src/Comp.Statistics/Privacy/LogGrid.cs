@@ -48,7 +48,10 @@ public sealed class LogGrid
         for (var exact = lower; exact < upper;)
         {
             exact *= ratio;
-            edges.Add((double)Math.Round(exact, 2, MidpointRounding.AwayFromZero));
+            var edge = (double)Math.Round(exact, 2, MidpointRounding.AwayFromZero);
+            if (edge <= edges[^1])
+                throw new ArgumentException($"Edges {edges[^1]} and {edge} are less than a cent apart: raise the lower bound or the ratio.", nameof(ratio));
+            edges.Add(edge);
             if (edges.Count > 100_000)
                 throw new ArgumentException("The grid would have more than 100,000 bins.", nameof(ratio));
         }
@@ -57,6 +60,8 @@ public sealed class LogGrid
 
         for (var slotBits = 6; ; slotBits++)
         {
+            if (slotBits > 24)
+                throw new ArgumentException("The edges are too close for the lookup table: raise the lower bound or the ratio.", nameof(ratio));
             _slotShift = 52 - slotBits;
             _firstSlot = Slot(_edges[0]);
             // One slot more than the values inside the grid reach: the last one bounds the one before.

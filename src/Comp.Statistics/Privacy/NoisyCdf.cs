@@ -107,10 +107,12 @@ public sealed class NoisyCdf
     /// <summary>
     /// The protected percentile at <paramref name="fraction"/> (0–1), read as type 7 reads sorted
     /// values: the kept count m of a bin stands for m values at the centres of m equal steps of the
-    /// bin's log-width, so the value of 0-based rank h = fraction·(N − 1) is where the cumulative
-    /// count, linear in log within each bin, reaches h + 1/2. Type 7 between those pseudo-values
-    /// gives the same within a bin, and p50 is then the cumulative's midpoint: the choice makes the
-    /// protected figures estimate the exact tier's without a systematic shift of half a value.
+    /// bin's log-width, and the value of 0-based rank h = fraction·(N − 1) is where the cumulative
+    /// count, linear in log within each bin, reaches h + 1/2. At whole ranks that is exactly type 7
+    /// of those pseudo-values; between them it interpolates in log rather than linearly (less than
+    /// a bin's width apart). p50 is the cumulative's midpoint, N/2, and no percentile is shifted by
+    /// the half value a plain inversion at fraction·N would add at the ends, so the protected
+    /// figures estimate the exact tier's type 7 ones.
     /// </summary>
     public double Quantile(double fraction)
     {

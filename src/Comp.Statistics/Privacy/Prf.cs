@@ -6,7 +6,7 @@ namespace Comp.Statistics.Privacy;
 
 /// <summary>
 /// HMAC-SHA256 under a secret key, used as a pseudorandom function: a cell's canonical identity
-/// (its 64-bit contents fingerprint and a few small labels: what is drawn, the component, the bin)
+/// (its 64-bit contents fingerprint and a few small labels, such as what is drawn and the component)
 /// names a stream of uniform random bits that only the key's holder can compute. The same key and
 /// identity always give the same stream, on every instance and every run, so a protected figure is
 /// a function of the cell's contents: asking again, or through another route, draws nothing new.
@@ -39,7 +39,7 @@ public sealed class Prf
         _key = key.ToArray();
     }
 
-    /// <summary>The stream named by a fingerprint and labels, read from its first word.</summary>
+    /// <summary>The stream named by a fingerprint and labels, read from its first bit.</summary>
     public PrfStream Stream(ulong fingerprint, params ReadOnlySpan<int> labels) => new(_key, fingerprint, labels);
 }
 

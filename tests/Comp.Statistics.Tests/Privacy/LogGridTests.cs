@@ -135,6 +135,14 @@ public class LogGridTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new LogGrid((decimal)lower, (decimal)upper, (decimal)ratio));
     }
 
+    [Fact]
+    public void Edges_less_than_a_cent_apart_are_refused()
+    {
+        // 1 × 1.001 = 1.001 rounds to the first edge, 1.00.
+        var ex = Assert.Throws<ArgumentException>(() => new LogGrid(1m, 10m, 1.001m));
+        Assert.Contains("less than a cent apart", ex.Message);
+    }
+
     [Theory]
     [InlineData(1.10, 0.1049)]
     [InlineData(1.15, 0.0716)]
