@@ -147,8 +147,8 @@ public sealed class NoisyCdf
     /// the curvature allowance of its bin (<see cref="Curvature"/>) and read back through the
     /// cumulative. A bound whose count falls outside (0, N) cannot be given: null, like an order
     /// statistic beyond the data.
-    /// Coverage, by simulation (Privacy tests, log-normal cells, default parameters): 87–96% at
-    /// n ≥ 100 and 88–93% at n = 20 for σ = 0.3; at n = 20 with σ = 0.6 only 71–80% for p25–p75,
+    /// Coverage, by simulation (Privacy tests, log-normal cells, default parameters): 88–95% at
+    /// n ≥ 100 and 88–93% at n = 20 for σ = 0.3; at n = 20 with σ = 0.6 only 71–81% for p25–p75,
     /// where the threshold drops much of the sparse data.
     /// </summary>
     public (double? Lower, double? Upper) Interval(double fraction, double level = ConfidenceInterval.Level)
