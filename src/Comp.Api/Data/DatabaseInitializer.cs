@@ -1,5 +1,6 @@
 using Comp.Api.Auth;
 using Comp.Api.Data.DemoData;
+using Comp.Api.Data.Seed;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -18,8 +19,9 @@ public sealed class DemoOptions
 }
 
 /// <summary>
-/// Prepares the database before the server takes requests: migrations (inside the execution
-/// strategy, so a transient failure retries the whole step), the bootstrap admin key, the demo data.
+/// Prepares the database before the server takes requests: migrations and the reference data they
+/// seed (inside the execution strategy, so a transient failure retries the whole step), the
+/// bootstrap admin key, the demo data.
 /// </summary>
 public sealed class DatabaseInitializer(
     IServiceScopeFactory scopes,
@@ -43,6 +45,11 @@ public sealed class DatabaseInitializer(
         }
     }
 
+    /// <summary>
+    /// Applies pending migrations, then adds the reference data the database lacks
+    /// (<see cref="TaxonomySeed.UseCompSeeding"/>): EF Core runs the seeding in the same
+    /// transaction, every time, so start-up and <c>migrate</c> seed alike.
+    /// </summary>
     public static async Task MigrateAsync(CompDbContext db, ILogger logger, CancellationToken cancellationToken)
     {
         var strategy = db.Database.CreateExecutionStrategy();
@@ -70,7 +77,8 @@ public static class DataExtensions
             ?? throw new InvalidOperationException("Set the connection string ConnectionStrings:Comp (environment variable ConnectionStrings__Comp).");
         services.AddDbContext<CompDbContext>(options => options
             .UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure(maxRetryCount: 3, maxRetryDelay: TimeSpan.FromSeconds(2), errorCodesToAdd: null))
-            .UseSnakeCaseNamingConvention());
+            .UseSnakeCaseNamingConvention()
+            .UseCompSeeding());
         services.Configure<DatabaseOptions>(configuration.GetSection("Database"));
         services.Configure<DemoOptions>(configuration.GetSection("Demo"));
         services.AddHostedService<DatabaseInitializer>();

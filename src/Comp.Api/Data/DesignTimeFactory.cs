@@ -1,3 +1,4 @@
+using Comp.Api.Data.Seed;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -9,5 +10,6 @@ public sealed class DesignTimeFactory : IDesignTimeDbContextFactory<CompDbContex
     public CompDbContext CreateDbContext(string[] args) => new(new DbContextOptionsBuilder<CompDbContext>()
         .UseNpgsql("Host=localhost;Database=comp_design")
         .UseSnakeCaseNamingConvention()
+        .UseCompSeeding() // so that `dotnet ef database update` seeds like the service does
         .Options);
 }

@@ -1,4 +1,3 @@
-using Comp.Api.Data.Seed;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -26,7 +25,6 @@ internal sealed class RoleConfiguration : IEntityTypeConfiguration<Role>
         b.Property(r => r.Slug).HasMaxLength(100).UseCollation("C");
         b.Property(r => r.Title).HasMaxLength(200);
         b.Property(r => r.Family).HasMaxLength(100);
-        b.HasData(TaxonomySeed.Roles);
     }
 }
 
@@ -38,7 +36,6 @@ internal sealed class LevelConfiguration : IEntityTypeConfiguration<Level>
         b.Property(l => l.Code).HasMaxLength(8).UseCollation("C");
         b.Property(l => l.Title).HasMaxLength(100);
         b.HasIndex(l => l.Rank).IsUnique();
-        b.HasData(TaxonomySeed.Levels);
     }
 }
 
@@ -54,7 +51,6 @@ internal sealed class RegionConfiguration : IEntityTypeConfiguration<Region>
         b.Property(r => r.Currency).HasMaxLength(3).IsFixedLength();
         b.HasOne<Region>().WithMany().HasForeignKey(r => r.ParentCode).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(r => r.ParentCode);
-        b.HasData(TaxonomySeed.Regions);
     }
 }
 
@@ -132,7 +128,6 @@ internal sealed class FxRateConfiguration : IEntityTypeConfiguration<FxRate>
         b.Property(r => r.UsdPerUnit).HasPrecision(20, 10);
         b.Property(r => r.Source).HasMaxLength(200);
         b.ToTable(t => t.HasCheckConstraint("ck_fx_rates_positive", "usd_per_unit > 0"));
-        b.HasData(TaxonomySeed.FxRates);
     }
 }
 

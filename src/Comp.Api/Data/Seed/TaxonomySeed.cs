@@ -1,46 +1,39 @@
+using System.Globalization;
 using System.Reflection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Comp.Api.Data.Seed;
 
 /// <summary>
-/// The taxonomy every database starts with. Seeded through EF <c>HasData</c>, so a change here
-/// becomes a migration that reviewers see.
+/// The reference data every database starts with: roles, levels, regions and the FX table, each
+/// from its CSV beside this file (embedded in the assembly). <see cref="UseCompSeeding"/> hands
+/// them to EF Core's seeding, which runs after every <c>Migrate</c> — at start-up
+/// (<c>Database:MigrateOnStartup</c>), in <c>dotnet Comp.Api.dll migrate</c> and
+/// <c>dotnet ef database update</c> — inside the migration's transaction and lock.
 /// </summary>
+/// <remarks>
+/// Seeding only adds the rows a database lacks (by primary key): it never deletes a row nor
+/// changes one, so what administrators added or edited stays. A row taken out of a CSV stays in
+/// the databases that have it, and a value changed in a CSV reaches only databases without the
+/// row; changing existing rows takes a migration (or the admin routes). When nothing is missing,
+/// no statement is sent, so the dataset version does not move.
+/// </remarks>
 public static class TaxonomySeed
 {
-    public static readonly Role[] Roles =
-    [
-        new() { Slug = "software-engineer", Title = "Software Engineer", Family = "engineering" },
-        new() { Slug = "ml-engineer", Title = "Machine Learning Engineer", Family = "engineering" },
-        new() { Slug = "research-scientist", Title = "Research Scientist", Family = "research" },
-        new() { Slug = "research-engineer", Title = "Research Engineer", Family = "research" },
-        new() { Slug = "data-scientist", Title = "Data Scientist", Family = "data" },
-        new() { Slug = "data-engineer", Title = "Data Engineer", Family = "data" },
-        new() { Slug = "data-analyst", Title = "Data Analyst", Family = "data" },
-        new() { Slug = "engineering-manager", Title = "Engineering Manager", Family = "management" },
-        new() { Slug = "product-manager", Title = "Product Manager", Family = "product" },
-        new() { Slug = "designer", Title = "Product Designer", Family = "design" },
-    ];
-
-    public static readonly Level[] Levels =
-    [
-        new() { Code = "L1", Rank = 1, Title = "Entry" },
-        new() { Code = "L2", Rank = 2, Title = "Junior" },
-        new() { Code = "L3", Rank = 3, Title = "Mid-level" },
-        new() { Code = "L4", Rank = 4, Title = "Senior" },
-        new() { Code = "L5", Rank = 5, Title = "Staff" },
-        new() { Code = "L6", Rank = 6, Title = "Senior Staff" },
-        new() { Code = "L7", Rank = 7, Title = "Principal" },
-        new() { Code = "L8", Rank = 8, Title = "Distinguished" },
-        new() { Code = "L9", Rank = 9, Title = "Fellow" },
-    ];
-
+    private static Role[]? roles;
+    private static Level[]? levels;
     private static Region[]? regions;
-
-    /// <summary>Countries, subdivisions and metros from the embedded <c>regions.csv</c>.</summary>
-    public static Region[] Regions => regions ??= LoadRegions();
-
     private static FxRate[]? fxRates;
+
+    /// <summary>The job families' roles (<c>roles.csv</c>).</summary>
+    public static Role[] Roles => roles ??= LoadRoles();
+
+    /// <summary>The common ladder L1 … L9 (<c>levels.csv</c>).</summary>
+    public static Level[] Levels => levels ??= LoadLevels();
+
+    /// <summary>Countries, subdivisions and metros (<c>regions.csv</c>).</summary>
+    public static Region[] Regions => regions ??= LoadRegions();
 
     /// <summary>
     /// The seeded FX table (<c>fx_rates.csv</c>), USD per unit, each rate with its source:
@@ -48,12 +41,83 @@ public static class TaxonomySeed
     /// 2020–2023), Federal Reserve G.5A annual averages for 2019 and G.5 monthly averages for
     /// April–June 2024.
     /// </summary>
-    public static FxRate[] FxRates => fxRates ??= ReadCsv("fx_rates.csv", "currency,date,usd_per_unit,source", f => new FxRate
+    public static FxRate[] FxRates => fxRates ??= LoadFxRates();
+
+    /// <summary>Seeds the reference data after every migration, synchronously and asynchronously alike.</summary>
+    public static TBuilder UseCompSeeding<TBuilder>(this TBuilder options) where TBuilder : DbContextOptionsBuilder
     {
-        Currency = f[0],
-        Date = DateOnly.ParseExact(f[1], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-        UsdPerUnit = decimal.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture),
-        Source = f[3],
+        options.UseSeeding((context, _) =>
+        {
+            var db = (CompDbContext)context;
+            var missing = Missing(
+                db.Roles.Select(r => r.Slug),
+                db.Levels.Select(l => l.Code),
+                db.Regions.Select(r => r.Code),
+                db.FxRates.Select(r => new { r.Currency, r.Date }).AsEnumerable().Select(r => (r.Currency, r.Date)));
+            if (missing.Count == 0)
+                return;
+            db.AddRange(missing.Rows);
+            db.SaveChanges();
+            Log(db, missing);
+        });
+        options.UseAsyncSeeding(async (context, _, cancellationToken) =>
+        {
+            var db = (CompDbContext)context;
+            var missing = Missing(
+                await db.Roles.Select(r => r.Slug).ToListAsync(cancellationToken),
+                await db.Levels.Select(l => l.Code).ToListAsync(cancellationToken),
+                await db.Regions.Select(r => r.Code).ToListAsync(cancellationToken),
+                (await db.FxRates.Select(r => new { r.Currency, r.Date }).ToListAsync(cancellationToken)).Select(r => (r.Currency, r.Date)));
+            if (missing.Count == 0)
+                return;
+            db.AddRange(missing.Rows);
+            await db.SaveChangesAsync(cancellationToken);
+            Log(db, missing);
+        });
+        return options;
+    }
+
+    /// <summary>The seed rows whose keys are not among the given ones: fresh instances, never the shared arrays above.</summary>
+    internal static MissingRows Missing(
+        IEnumerable<string> roleSlugs, IEnumerable<string> levelCodes, IEnumerable<string> regionCodes,
+        IEnumerable<(string Currency, DateOnly Date)> fxKeys)
+    {
+        var haveRoles = roleSlugs.ToHashSet(StringComparer.Ordinal);
+        var haveLevels = levelCodes.ToHashSet(StringComparer.Ordinal);
+        var haveRegions = regionCodes.ToHashSet(StringComparer.Ordinal);
+        var haveFx = fxKeys.ToHashSet();
+        return new MissingRows(
+            [.. LoadRoles().Where(r => !haveRoles.Contains(r.Slug))],
+            [.. LoadLevels().Where(l => !haveLevels.Contains(l.Code))],
+            // A region and its missing parent go in together: EF orders the inserts by the foreign key.
+            [.. LoadRegions().Where(r => !haveRegions.Contains(r.Code))],
+            [.. LoadFxRates().Where(r => !haveFx.Contains((r.Currency, r.Date)))]);
+    }
+
+    internal sealed record MissingRows(Role[] Roles, Level[] Levels, Region[] Regions, FxRate[] FxRates)
+    {
+        public int Count => Roles.Length + Levels.Length + Regions.Length + FxRates.Length;
+
+        public IEnumerable<object> Rows => [.. Roles, .. Levels, .. Regions, .. FxRates];
+    }
+
+    private static void Log(DbContext db, MissingRows missing) =>
+        db.GetService<ILoggerFactory>().CreateLogger(typeof(TaxonomySeed)).LogInformation(
+            "Seed data added: {Roles} roles, {Levels} levels, {Regions} regions, {FxRates} FX rates",
+            missing.Roles.Length, missing.Levels.Length, missing.Regions.Length, missing.FxRates.Length);
+
+    private static Role[] LoadRoles() => ReadCsv("roles.csv", "slug,title,family", f => new Role
+    {
+        Slug = f[0],
+        Title = f[1],
+        Family = f[2],
+    });
+
+    private static Level[] LoadLevels() => ReadCsv("levels.csv", "code,rank,title", f => new Level
+    {
+        Code = f[0],
+        Rank = int.Parse(f[1], CultureInfo.InvariantCulture),
+        Title = f[2],
     });
 
     private static Region[] LoadRegions() => ReadCsv("regions.csv", "code,name,parent,currency,kind", f => new Region
@@ -63,6 +127,14 @@ public static class TaxonomySeed
         ParentCode = f[2].Length == 0 ? null : f[2],
         Currency = f[3],
         Kind = f[4],
+    });
+
+    private static FxRate[] LoadFxRates() => ReadCsv("fx_rates.csv", "currency,date,usd_per_unit,source", f => new FxRate
+    {
+        Currency = f[0],
+        Date = DateOnly.ParseExact(f[1], "yyyy-MM-dd", CultureInfo.InvariantCulture),
+        UsdPerUnit = decimal.Parse(f[2], CultureInfo.InvariantCulture),
+        Source = f[3],
     });
 
     private static T[] ReadCsv<T>(string name, string expectedHeader, Func<List<string>, T> map)
