@@ -46,9 +46,13 @@ public static class TaxonomySeed
     /// <summary>Seeds the reference data after every migration, synchronously and asynchronously alike.</summary>
     public static TBuilder UseCompSeeding<TBuilder>(this TBuilder options) where TBuilder : DbContextOptionsBuilder
     {
+        // EF Core seeds after every Migrate, also one to an older migration (down to 0 included):
+        // the CSVs fit the latest schema only, so a database short of it is left alone.
         options.UseSeeding((context, _) =>
         {
             var db = (CompDbContext)context;
+            if (db.Database.GetPendingMigrations().Any())
+                return;
             var missing = Missing(
                 db.Roles.Select(r => r.Slug),
                 db.Levels.Select(l => l.Code),
@@ -63,6 +67,8 @@ public static class TaxonomySeed
         options.UseAsyncSeeding(async (context, _, cancellationToken) =>
         {
             var db = (CompDbContext)context;
+            if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any())
+                return;
             var missing = Missing(
                 await db.Roles.Select(r => r.Slug).ToListAsync(cancellationToken),
                 await db.Levels.Select(l => l.Code).ToListAsync(cancellationToken),
