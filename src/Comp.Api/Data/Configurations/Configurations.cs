@@ -88,10 +88,10 @@ internal sealed class DatapointConfiguration : IEntityTypeConfiguration<Datapoin
         // then read the amounts: both indexes cover what the band query reads, so PostgreSQL
         // answers from the index without visiting the heap (measured in the closing note).
         b.HasIndex(d => new { d.Role, d.Region, d.EffectiveDate })
-            .IncludeProperties(d => new { d.EmployerId, d.Level, d.Currency, d.BaseSalary, d.TargetBonus, d.SignOnBonus, d.EquityGrant, d.EquityVestingYears, d.RetentionGrant, d.RetentionVestingYears, d.Source, d.Verified })
+            .IncludeProperties(d => new { d.EmployerId, d.Level, d.Currency, d.BaseSalary, d.TargetBonus, d.SignOnBonus, d.EquityGrant, d.EquityVestingYears, d.RetentionGrant, d.RetentionVestingYears, d.Source, d.Verified, d.YearsOfExperience })
             .HasDatabaseName("ix_datapoints_band_role_region");
         b.HasIndex(d => new { d.EmployerId, d.Role, d.EffectiveDate })
-            .IncludeProperties(d => new { d.Region, d.Level, d.Currency, d.BaseSalary, d.TargetBonus, d.SignOnBonus, d.EquityGrant, d.EquityVestingYears, d.RetentionGrant, d.RetentionVestingYears, d.Source, d.Verified })
+            .IncludeProperties(d => new { d.Region, d.Level, d.Currency, d.BaseSalary, d.TargetBonus, d.SignOnBonus, d.EquityGrant, d.EquityVestingYears, d.RetentionGrant, d.RetentionVestingYears, d.Source, d.Verified, d.YearsOfExperience })
             .HasDatabaseName("ix_datapoints_band_employer_role");
         b.HasIndex(d => d.ApiKeyId);
     }

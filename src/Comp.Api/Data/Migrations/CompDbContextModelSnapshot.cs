@@ -205,12 +205,12 @@ namespace Comp.Api.Data.Migrations
                     b.HasIndex("EmployerId", "Role", "EffectiveDate")
                         .HasDatabaseName("ix_datapoints_band_employer_role");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("EmployerId", "Role", "EffectiveDate"), new[] { "Region", "Level", "Currency", "BaseSalary", "TargetBonus", "SignOnBonus", "EquityGrant", "EquityVestingYears", "RetentionGrant", "RetentionVestingYears", "Source", "Verified" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("EmployerId", "Role", "EffectiveDate"), new[] { "Region", "Level", "Currency", "BaseSalary", "TargetBonus", "SignOnBonus", "EquityGrant", "EquityVestingYears", "RetentionGrant", "RetentionVestingYears", "Source", "Verified", "YearsOfExperience" });
 
                     b.HasIndex("Role", "Region", "EffectiveDate")
                         .HasDatabaseName("ix_datapoints_band_role_region");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("Role", "Region", "EffectiveDate"), new[] { "EmployerId", "Level", "Currency", "BaseSalary", "TargetBonus", "SignOnBonus", "EquityGrant", "EquityVestingYears", "RetentionGrant", "RetentionVestingYears", "Source", "Verified" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("Role", "Region", "EffectiveDate"), new[] { "EmployerId", "Level", "Currency", "BaseSalary", "TargetBonus", "SignOnBonus", "EquityGrant", "EquityVestingYears", "RetentionGrant", "RetentionVestingYears", "Source", "Verified", "YearsOfExperience" });
 
                     b.ToTable("datapoints", null, t =>
                         {
