@@ -3,17 +3,24 @@ using System.Text;
 
 namespace Comp.Api.Auth;
 
-/// <summary>The scopes of an API key (SPEC §5). <c>admin</c> implies the others.</summary>
+/// <summary>
+/// The scopes of an API key (SPEC §5). <c>admin</c> implies the others; <c>exact</c> (exact band
+/// figures instead of protected ones, for trusted analysts and audits) implies <c>read</c>.
+/// </summary>
 public static class Scopes
 {
     public const string Read = "read";
     public const string Ingest = "ingest";
     public const string Admin = "admin";
+    public const string Exact = "exact";
 
-    public static readonly IReadOnlyList<string> All = [Read, Ingest, Admin];
+    public static readonly IReadOnlyList<string> All = [Read, Ingest, Admin, Exact];
 
-    public static bool Grants(IEnumerable<string> held, string wanted) =>
-        held.Contains(Admin) || held.Contains(wanted);
+    public static bool Grants(IEnumerable<string> held, string wanted)
+    {
+        var scopes = held as ICollection<string> ?? held.ToList();
+        return scopes.Contains(Admin) || scopes.Contains(wanted) || (wanted == Read && scopes.Contains(Exact));
+    }
 }
 
 public static class ApiKeySecrets

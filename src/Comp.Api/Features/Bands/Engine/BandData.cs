@@ -22,6 +22,9 @@ public sealed class CellValues(IReadOnlyDictionary<string, string?> group, doubl
     /// <summary>The mean effective date of the cell's datapoints (for the confidence grade).</summary>
     public DateOnly? MeanEffectiveDate { get; init; }
 
+    /// <summary>The sum of the cell's datapoints' content tags: equal contents, equal fingerprint (<see cref="Comp.Statistics.Privacy.ContentTags"/>).</summary>
+    public ulong Fingerprint { get; init; }
+
     /// <summary>The FX rates applied to the cell's values (named in the response only if the cell is published).</summary>
     public IReadOnlyCollection<RateUsed> Rates { get; init; } = [];
 

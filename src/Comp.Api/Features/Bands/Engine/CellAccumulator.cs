@@ -20,6 +20,7 @@ internal sealed class CellAccumulator(long key, int row, int capacity, int emplo
     private int[] employers = employerSlots > 0 ? [] : ArrayPool<int>.Shared.Rent(Math.Max(64, capacity));
     private int[]? employerCounts = employerSlots > 0 ? RentCleared(employerSlots) : null;
     private long daySum;
+    private ulong tagSum;
     // The FX periods used, by currency code: a flag per period of that currency's conversion
     // (a store per row; a set per cell cost more than the conversion itself).
     private bool[]?[]? periods;
@@ -33,7 +34,7 @@ internal sealed class CellAccumulator(long key, int row, int capacity, int emplo
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public void Add(double value, int employer, int day)
+    public void Add(double value, int employer, int day, ulong tag)
     {
         if (Count == values.Length)
             Grow();
@@ -44,6 +45,7 @@ internal sealed class CellAccumulator(long key, int row, int capacity, int emplo
             employers[Count] = employer;
         Count++;
         daySum += day;
+        tagSum += tag;
     }
 
     private void Grow()
@@ -77,6 +79,7 @@ internal sealed class CellAccumulator(long key, int row, int capacity, int emplo
             other.employers.AsSpan(0, other.Count).CopyTo(employers.AsSpan(Count));
         Count += other.Count;
         daySum += other.daySum;
+        tagSum += other.tagSum;
         if (other.periods is not null)
         {
             for (var c = 0; c < other.periods.Length; c++)
@@ -164,6 +167,7 @@ internal sealed class CellAccumulator(long key, int row, int capacity, int emplo
         return new CellValues(group, handed, new CellCounts(Count, distinct, largest), pooled: handed.Length > 0)
         {
             MeanEffectiveDate = Days.Mean(daySum, Count),
+            Fingerprint = tagSum,
             Rates = rates,
         };
     }

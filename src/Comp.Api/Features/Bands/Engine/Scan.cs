@@ -42,6 +42,7 @@ internal sealed class Scan
     private readonly byte[] flagsColumn, levelColumn, sourceColumn;
     private readonly ushort[] roleColumn, regionColumn, currencyColumn;
     private readonly int[] employerColumn, dayColumn;
+    private readonly ulong[] tagColumn;
     private readonly double[] baseColumn, bonusColumn, equityColumn, retentionColumn, signonColumn;
 
     public Scan(IndexData data, BandQuery query, FxTable fx, double agingRate, RowFilters filters, Plan plan, CellKey keys, int expected, int employerSlots)
@@ -54,7 +55,7 @@ internal sealed class Scan
         component = query.Component;
         (flagsColumn, levelColumn, sourceColumn) = (data.Flags, data.Level, data.Source);
         (roleColumn, regionColumn, currencyColumn) = (data.Role, data.Region, data.Currency);
-        (employerColumn, dayColumn) = (data.Employer, data.Day);
+        (employerColumn, dayColumn, tagColumn) = (data.Employer, data.Day, data.Tags);
         (baseColumn, bonusColumn, equityColumn, retentionColumn, signonColumn) = (data.Base, data.Bonus, data.Equity, data.Retention, data.Signon);
         roleOk = plan.ImpliesRole ? null : filters.Roles?.Ok;
         regionOk = plan.ImpliesRegion ? null : filters.Regions?.Ok;
@@ -200,7 +201,7 @@ internal sealed class Scan
             else if (!cellMap!.TryGetValue(key, out cell!))
                 cellMap[key] = cell = NewCell(key, r);
         }
-        cell.Add(value, employerColumn[r], day);
+        cell.Add(value, employerColumn[r], day, tagColumn[r]);
         if (period >= 0)
             cell.UsePeriod(currency, conversion!, period);
     }
