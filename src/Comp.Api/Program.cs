@@ -33,6 +33,10 @@ var app = builder.Build();
 if (await app.RunCommandAsync(args))
     return;
 
+// The protected tier's key, checked at start-up: without Privacy:Key (outside Development) the
+// service stops here with an error naming it, not at the first anonymous band request.
+app.Services.GetRequiredService<Comp.Api.Features.Bands.Protection>();
+
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();

@@ -42,6 +42,12 @@ public static class Periods
 {
     public const string Year = "year";
 
+    /// <summary>The first day of <paramref name="date"/>'s quarter (the protected tier's date bounds snap to quarters).</summary>
+    public static DateOnly QuarterStart(DateOnly date) => new(date.Year, (date.Month - 1) / 3 * 3 + 1, 1);
+
+    /// <summary>The last day of <paramref name="date"/>'s quarter.</summary>
+    public static DateOnly QuarterEnd(DateOnly date) => QuarterStart(date).AddMonths(3).AddDays(-1);
+
     /// <summary>A trend's interval when none is asked for.</summary>
     public const string Default = Year;
     public const string Quarter = "quarter";

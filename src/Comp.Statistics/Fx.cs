@@ -35,6 +35,14 @@ public sealed class FxTable
     /// <summary>Equal for equal tables.</summary>
     public string Signature { get; }
 
+    /// <summary>The latest rate of <paramref name="currency"/> (USD per unit; 1 and no rate for USD); null when it has none.</summary>
+    public (double UsdPerUnit, FxRate? Rate)? Latest(string currency)
+    {
+        if (currency == Base)
+            return (1.0, null);
+        return byCurrency.TryGetValue(currency, out var rates) && rates.Length > 0 ? (rates[^1].UsdPerUnit, rates[^1]) : null;
+    }
+
     /// <summary>
     /// The periods of a currency: start day (int.MinValue for the first), USD per unit, and the
     /// rate behind it (null for USD); null when the currency has no rate at all.

@@ -8,7 +8,8 @@ namespace Comp.Api.Features.Bands;
 
 /// <summary>
 /// ETags for band answers: a hash of the dataset version and the oldest running transaction (so a
-/// tag taken while a write was in flight changes when it commits), the rules in force (methodology), the
+/// tag taken while a write was in flight changes when it commits), the rules in force for the caller's
+/// tier (methodology, which differs between the exact and the protected tier), the
 /// day (confidence grades age), and the request (route, query, body, Accept). A matching
 /// If-None-Match answers 304 before any band is computed.
 /// </summary>
@@ -20,7 +21,7 @@ public sealed class BandETagFilter(BandService bands, TimeProvider clock) : IEnd
         var request = http.Request;
         var key = new StringBuilder()
             .Append(await bands.SnapshotTokenAsync(http.RequestAborted)).Append('\n')
-            .Append(bands.Methodology()).Append('\n')
+            .Append(bands.Methodology(Protection.TierOf(http.User))).Append('\n')
             .Append(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).ToString("O")).Append('\n')
             .Append(request.Method).Append(' ').Append(request.Path).Append(request.QueryString).Append('\n')
             .Append(request.Headers.Accept.ToString()).Append('\n');

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Comp.Api.Auth;
 using Comp.Api.Features.Bands.Engine;
 using Comp.Api.Features.Taxonomy;
@@ -71,34 +72,34 @@ public static class BandEndpoints
 
     public static async Task<Results<Ok<BandResponse>, ContentHttpResult>> GetBands(
         [AsParameters] BandFilter filter, [AsParameters] BandOptions options, HttpRequest http, TaxonomyCache taxonomy, EmployerDirectory employers,
-        BandService bands, CancellationToken cancellationToken)
+        BandService bands, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var query = options.Apply(await filter.ResolveAsync(await taxonomy.GetAsync(cancellationToken), employers, cancellationToken));
-        var band = await bands.GetAsync(query, cancellationToken);
+        var band = await bands.GetAsync(query, Protection.TierOf(user), cancellationToken);
         if (BandCsv.IsWanted(http))
             return BandCsv.Result(band, query.GroupBy, query.Percentiles);
         return TypedResults.Ok(band);
     }
 
     public static async Task<Ok<BandResponse>> Compare(
-        JsonBody<CompareRequest> body, TaxonomyCache taxonomy, EmployerDirectory employers, BandService bands, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await bands.CompareAsync(await body.Value!.ResolveAsync(taxonomy, employers, cancellationToken), cancellationToken));
+        JsonBody<CompareRequest> body, TaxonomyCache taxonomy, EmployerDirectory employers, BandService bands, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await bands.CompareAsync(await body.Value!.ResolveAsync(taxonomy, employers, cancellationToken), Protection.TierOf(user), cancellationToken));
 
     public static async Task<Ok<PositionResponse>> GetPosition(
         [AsParameters] BandFilter filter, [AsParameters] PositionOptions options, TaxonomyCache taxonomy, EmployerDirectory employers,
-        BandService bands, CancellationToken cancellationToken)
+        BandService bands, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var query = options.Apply(await filter.ResolveAsync(await taxonomy.GetAsync(cancellationToken), employers, cancellationToken));
-        return TypedResults.Ok(await bands.PositionAsync(query, PositionOptionsValidator.PositionAmount(options.Amount)!.Value, cancellationToken));
+        return TypedResults.Ok(await bands.PositionAsync(query, PositionOptionsValidator.PositionAmount(options.Amount)!.Value, Protection.TierOf(user), cancellationToken));
     }
 
     public static async Task<Results<Ok<BandResponse>, ContentHttpResult>> GetTrend(
         [AsParameters] BandFilter filter, [AsParameters] TrendOptions options, HttpRequest http, TaxonomyCache taxonomy, EmployerDirectory employers,
-        BandService bands, CancellationToken cancellationToken)
+        BandService bands, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var query = options.Apply(await filter.ResolveAsync(await taxonomy.GetAsync(cancellationToken), employers, cancellationToken));
         query = query with { Interval = options.Interval ?? Periods.Default, GroupBy = [GroupKeys.Period, .. query.GroupBy] };
-        var band = await bands.GetAsync(query, cancellationToken);
+        var band = await bands.GetAsync(query, Protection.TierOf(user), cancellationToken);
         if (BandCsv.IsWanted(http))
             return BandCsv.Result(band, query.GroupBy, query.Percentiles);
         return TypedResults.Ok(band);
@@ -106,20 +107,20 @@ public static class BandEndpoints
 
     public static async Task<ContentHttpResult> GetChart(
         [AsParameters] BandFilter filter, [AsParameters] BandOptions options, TaxonomyCache taxonomy, EmployerDirectory employers,
-        BandService bands, CancellationToken cancellationToken)
+        BandService bands, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var query = (options with { Percentiles = null }).Apply(await filter.ResolveAsync(await taxonomy.GetAsync(cancellationToken), employers, cancellationToken));
-        var band = await bands.GetAsync(query, cancellationToken);
+        var band = await bands.GetAsync(query, Protection.TierOf(user), cancellationToken);
         var label = filter.Describe();
         var segments = band.Cells.Select(c => (c.Group.Count == 0 ? label : string.Join(" · ", c.Group.Values.Select(v => v ?? "(none)")), c)).ToList();
         return Svg(band, segments);
     }
 
     public static async Task<ContentHttpResult> PostChart(
-        JsonBody<CompareRequest> body, TaxonomyCache taxonomy, EmployerDirectory employers, BandService bands, CancellationToken cancellationToken)
+        JsonBody<CompareRequest> body, TaxonomyCache taxonomy, EmployerDirectory employers, BandService bands, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var segments = await (body.Value! with { Percentiles = null }).ResolveAsync(taxonomy, employers, cancellationToken);
-        var band = await bands.CompareAsync(segments, cancellationToken);
+        var band = await bands.CompareAsync(segments, Protection.TierOf(user), cancellationToken);
         return Svg(band, band.Cells.Select(c => (c.Label!, c)).ToList());
     }
 

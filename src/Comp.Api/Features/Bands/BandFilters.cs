@@ -39,8 +39,17 @@ public sealed class BandValidationFilter : IEndpointFilter
                     break;
             }
         }
+        if (errors.Count == 0 && Protection.TierOf(context.HttpContext.User) == DisclosureTier.Protected && AsksForAging(context.Arguments))
+            errors["agedTo"] = ["Aged figures need a key with the exact scope: protected figures are released once per cell, unaged (see methodology)."];
         return errors.Count > 0 ? Problems.Validation(errors) : await next(context);
     }
+
+    private static bool AsksForAging(IEnumerable<object?> arguments) => arguments.Any(a => a switch
+    {
+        BandOptions options => !string.IsNullOrWhiteSpace(options.AgedTo),
+        JsonBody<CompareRequest> body => body.Value?.AgedTo is not null,
+        _ => false,
+    });
 
     private static void Add(Dictionary<string, string[]> errors, FluentValidation.Results.ValidationResult result)
     {

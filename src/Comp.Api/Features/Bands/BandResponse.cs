@@ -12,6 +12,12 @@ public sealed record BandResponse(
     string Methodology,
     IReadOnlyList<BandCell> Cells)
 {
+    /// <summary>
+    /// <c>exact</c> (figures from the data itself, for keys with the exact scope) or <c>protected</c>
+    /// (figures read from a differentially private release of each cell; see <c>methodology</c>).
+    /// </summary>
+    public required string Disclosure { get; init; }
+
     /// <summary>The FX rates applied (USD per unit, by rate date) and the datapoints left out for want of a rate.</summary>
     public required ConversionInfo Conversion { get; init; }
 
@@ -35,6 +41,9 @@ public sealed record PositionResponse(
     string? Bound,
     BandCell Cell)
 {
+    /// <inheritdoc cref="BandResponse.Disclosure"/>
+    public required string Disclosure { get; init; }
+
     public required ConversionInfo Conversion { get; init; }
     public AgingInfo? Aging { get; init; }
 }

@@ -6,19 +6,23 @@ using Microsoft.Extensions.Options;
 namespace Comp.Api.Features.Bands;
 
 /// <summary>The one road every band answer travels: store → disclosure and percentiles → response.</summary>
-public sealed class BandService(
+public sealed partial class BandService(
     IBandStore store,
     IOptionsMonitor<DisclosureRules> rules,
     IOptionsMonitor<AgingOptions> aging,
+    Protection protection,
     TimeProvider clock)
 {
-    public async Task<BandResponse> GetAsync(BandQuery query, CancellationToken cancellationToken)
+    public async Task<BandResponse> GetAsync(BandQuery query, DisclosureTier tier, CancellationToken cancellationToken)
     {
+        if (tier == DisclosureTier.Protected)
+            return await GetProtectedAsync(query, cancellationToken);
         var version = await DatasetVersionAsync(cancellationToken);
         using var data = await store.GetAsync(query, cancellationToken);
         var cells = data.Cells.Select(c => (Values: c, Published: ToCell(c, query))).ToList();
-        return new BandResponse(Components.Name(query.Component), query.Currency, query.AgedTo, version, Methodology(), cells.Select(c => c.Published).ToList())
+        return new BandResponse(Components.Name(query.Component), query.Currency, query.AgedTo, version, Methodology(DisclosureTier.Exact), cells.Select(c => c.Published).ToList())
         {
+            Disclosure = Protection.Name(DisclosureTier.Exact),
             Conversion = Conversion(cells, data.LeftOut, query.Currency),
             Aging = AgingOf(query),
             Interval = query.Interval,
@@ -26,8 +30,10 @@ public sealed class BandService(
     }
 
     /// <summary>One cell per segment, side by side, in request order; each segment is its own single-cell band query.</summary>
-    public async Task<BandResponse> CompareAsync(IReadOnlyList<(string Label, BandQuery Query)> segments, CancellationToken cancellationToken)
+    public async Task<BandResponse> CompareAsync(IReadOnlyList<(string Label, BandQuery Query)> segments, DisclosureTier tier, CancellationToken cancellationToken)
     {
+        if (tier == DisclosureTier.Protected)
+            return await CompareProtectedAsync(segments, cancellationToken);
         var version = await DatasetVersionAsync(cancellationToken);
         var cells = new List<(CellValues Values, BandCell Published)>(segments.Count);
         var leftOut = new Dictionary<string, int>();
@@ -40,18 +46,19 @@ public sealed class BandService(
                 leftOut[currency] = leftOut.GetValueOrDefault(currency) + count;
         }
         var first = segments[0].Query;
-        return new BandResponse(Components.Name(first.Component), first.Currency, first.AgedTo, version, Methodology(), cells.Select(c => c.Published).ToList())
+        return new BandResponse(Components.Name(first.Component), first.Currency, first.AgedTo, version, Methodology(DisclosureTier.Exact), cells.Select(c => c.Published).ToList())
         {
+            Disclosure = Protection.Name(DisclosureTier.Exact),
             Conversion = Conversion(cells, leftOut, first.Currency),
             Aging = AgingOf(first),
         };
     }
 
     /// <summary>The rank of an amount on the cell's own published grid (5, 10, …, 95).</summary>
-    public async Task<PositionResponse> PositionAsync(BandQuery query, decimal amount, CancellationToken cancellationToken)
+    public async Task<PositionResponse> PositionAsync(BandQuery query, decimal amount, DisclosureTier tier, CancellationToken cancellationToken)
     {
         var grid = query with { Percentiles = Statistics.Position.Grid };
-        var band = await GetAsync(grid, cancellationToken);
+        var band = await GetAsync(grid, tier, cancellationToken);
         var cell = band.Cells.Single();
         var published = cell.Percentiles is null
             ? []
@@ -60,6 +67,7 @@ public sealed class BandService(
         var (rank, bound) = Statistics.Position.Of(amount, published);
         return new PositionResponse(amount, band.Component, band.Currency, band.AgedTo, band.DatasetVersion, band.Methodology, rank, bound, cell)
         {
+            Disclosure = band.Disclosure,
             Conversion = band.Conversion,
             Aging = band.Aging,
         };
@@ -101,8 +109,10 @@ public sealed class BandService(
     private AgingInfo? AgingOf(BandQuery query) =>
         query.AgedTo is { } agedTo ? new AgingInfo(agedTo, aging.CurrentValue.AnnualRate) : null;
 
-    /// <summary>The rules in force, for responses and ETags.</summary>
-    public string Methodology() => Methodology(rules.CurrentValue, aging.CurrentValue.AnnualRate);
+    /// <summary>The rules in force for a tier, for responses and ETags.</summary>
+    public string Methodology(DisclosureTier tier) => tier == DisclosureTier.Exact
+        ? Methodology(rules.CurrentValue, aging.CurrentValue.AnnualRate)
+        : ProtectedMethodology(rules.CurrentValue, protection.Parameters);
 
     /// <summary>
     /// Read once per request, before any cell, so a concurrent write can only make the version

@@ -20,10 +20,13 @@ public static class BandStores
         services.Configure<AgingOptions>(configuration.GetSection("Aging"));
         services.AddHttpContextAccessor();
         services.AddSingleton<EmployerDirectory>();
+        services.Configure<PrivacyOptions>(configuration.GetSection("Privacy"));
+        services.AddSingleton(sp => Protection.FromConfiguration(
+            sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<Protection>()));
         if (configuration.GetConnectionString("CompRead") is { Length: > 0 } read)
             services.AddSingleton(new ReadReplica(NpgsqlDataSource.Create(read)));
         services.AddScoped(sp => new SqlBandStore(
-            sp.GetRequiredService<CompDbContext>(), sp.GetRequiredService<IOptionsMonitor<AgingOptions>>(), sp.GetService<ReadReplica>()));
+            sp.GetRequiredService<CompDbContext>(), sp.GetRequiredService<IOptionsMonitor<AgingOptions>>(), sp.GetRequiredService<Protection>(), sp.GetService<ReadReplica>()));
 
         services.Configure<BandIndexOptions>(configuration.GetSection("BandIndex"));
         var options = configuration.GetSection("BandIndex").Get<BandIndexOptions>() ?? new BandIndexOptions();
@@ -37,7 +40,7 @@ public static class BandStores
         var builder = new NpgsqlConnectionStringBuilder(primary) { ApplicationName = "comp-band-index" };
         var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
         services.AddSingleton(sp => new BandIndex(
-            dataSource, sp.GetRequiredService<IOptionsMonitor<BandIndexOptions>>(), sp.GetRequiredService<ILogger<BandIndex>>()));
+            dataSource, sp.GetRequiredService<IOptionsMonitor<BandIndexOptions>>(), sp.GetRequiredService<Protection>(), sp.GetRequiredService<ILogger<BandIndex>>()));
         services.AddHostedService(sp => new BandIndexFeed(sp.GetRequiredService<BandIndex>(), dataSource, sp.GetRequiredService<ILogger<BandIndexFeed>>()));
         services.AddScoped<IBandStore>(sp => new IndexBandStore(
             sp.GetRequiredService<BandIndex>(), sp.GetRequiredService<SqlBandStore>(),

@@ -45,12 +45,15 @@ public sealed class BandData(IReadOnlyList<CellValues> cells, IReadOnlyDictionar
 
     public IReadOnlyDictionary<string, int> LeftOut { get; } = leftOut;
 
+    /// <summary>The FX table the values were converted with (the protected tier converts its USD figures with its latest rates).</summary>
+    public FxTable Fx { get; init; } = FxTable.Empty;
+
     /// <summary>An answer: cells with data only, except that an ungrouped cut is always one cell (empty if nothing matched).</summary>
-    public static BandData Of(BandQuery query, List<CellValues> cells, IReadOnlyDictionary<string, int> leftOut)
+    public static BandData Of(BandQuery query, List<CellValues> cells, IReadOnlyDictionary<string, int> leftOut, FxTable fx)
     {
         if (query.GroupBy.Count == 0 && cells.Count == 0)
             cells.Add(CellValues.Empty(new Dictionary<string, string?>()));
-        return new BandData(cells, leftOut);
+        return new BandData(cells, leftOut) { Fx = fx };
     }
 
     public void Dispose()

@@ -19,7 +19,7 @@ internal static class BandEngine
         {
             var filters = RowFilters.For(data, query);
             if (filters is null)
-                return BandData.Of(query, [], new Dictionary<string, int>());
+                return BandData.Of(query, [], new Dictionary<string, int>(), data.Fx);
             var plan = Plan.For(data, query, filters);
 
             // A single cell counts employers as rows come from as many candidates as employers on
@@ -41,7 +41,7 @@ internal static class BandEngine
                 Parallel.Invoke(() => scan.Run(first), () => other.Run(second));
                 scan.Merge(other);
             }
-            return BandData.Of(query, scan.Cells(), scan.LeftOut());
+            return BandData.Of(query, scan.Cells(), scan.LeftOut(), data.Fx);
         }
         finally
         {

@@ -41,6 +41,8 @@ public sealed record BandQuery
     public IReadOnlyList<int> Percentiles { get; init; } = Statistics.Percentiles.Default;
     public string Currency { get; init; } = FxTable.Base;
     public DateOnly? AgedTo { get; init; }
+    /// <summary>For the protected tier: a SQL source reads row ids too, for the cells' content fingerprints.</summary>
+    public bool Protected { get; init; }
     public IReadOnlyList<string> GroupBy { get; init; } = [];
     /// <summary><c>quarter</c> or <c>year</c> when the cells are a trend's periods (then <see cref="GroupBy"/> starts with period).</summary>
     public string? Interval { get; init; }

@@ -4,6 +4,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using Comp.Api.Features.Bands.Engine;
 using Comp.Statistics;
+using Comp.Statistics.Privacy;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -81,8 +82,11 @@ public sealed class BandIndex : IDisposable
     private long compactions;
     private long retryCompactionAt;
 
-    public BandIndex(NpgsqlDataSource dataSource, IOptionsMonitor<BandIndexOptions> options, ILogger<BandIndex> logger)
+    private readonly ContentTags tags;
+
+    public BandIndex(NpgsqlDataSource dataSource, IOptionsMonitor<BandIndexOptions> options, Protection protection, ILogger<BandIndex> logger)
     {
+        tags = protection.Tags;
         this.dataSource = dataSource;
         this.options = options;
         this.logger = logger;
@@ -183,7 +187,7 @@ public sealed class BandIndex : IDisposable
         if (current is null || previous is null || previous.Epoch != epoch)
         {
             // The start-up load, or a TRUNCATE since: everything, into a new index the readers do not see yet.
-            var fresh = new IndexData();
+            var fresh = new IndexData(tagger: tags);
             var estimate = await EstimateRowsAsync(connection, transaction, cancellationToken);
             fresh.EnsureCapacity(estimate);
             await using (var command = new NpgsqlCommand(RowReader.Select("true"), connection, transaction))

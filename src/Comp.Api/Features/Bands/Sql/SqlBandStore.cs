@@ -26,6 +26,7 @@ public sealed class ReadReplica(NpgsqlDataSource dataSource)
 public sealed class SqlBandStore(
     CompDbContext db,
     IOptionsMonitor<AgingOptions> aging,
+    Protection protection,
     ReadReplica? replica = null) : IBandStore, IAsyncDisposable
 {
     private string? version;
@@ -66,12 +67,13 @@ public sealed class SqlBandStore(
     public async Task<BandData> GetAsync(BandQuery query, CancellationToken cancellationToken)
     {
         var connection = await ReadConnectionAsync(cancellationToken);
-        var batch = new IndexData(postingLists: false);
+        // A protected answer needs each row's content tag, so its id; an exact one reads no ids.
+        var batch = new IndexData(postingLists: false, tagger: query.Protected ? protection.Tags : null);
         // One snapshot for the rows, the employers they name and the FX table.
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
         await using (var command = new NpgsqlCommand { Connection = connection, Transaction = transaction })
         {
-            command.CommandText = RowReader.Select(CandidateFilter.Sql(query, command.Parameters), ids: false);
+            command.CommandText = RowReader.Select(CandidateFilter.Sql(query, command.Parameters), ids: query.Protected);
             await RowReader.AppendAsync(command, batch, cancellationToken);
         }
         if (query.GroupBy.Contains(GroupKeys.Employer))
