@@ -1,4 +1,5 @@
 using Comp.Api.Auth;
+using Comp.Api.Contracts;
 using Comp.Api.Data;
 using Comp.Api.Features.Bands;
 using Comp.Api.Features.Datapoints;
@@ -23,6 +24,7 @@ builder.Services.AddApiDocumentation();
 builder.Services.AddCompTelemetry(builder.Configuration);
 builder.Services.AddValidators();
 builder.Services.AddSingleton<TaxonomyCache>();
+builder.Services.AddSingleton<ITaxonomy>(services => services.GetRequiredService<TaxonomyCache>());
 builder.Services.AddSingleton<JsonOptionsAccessor>();
 builder.Services.Configure<DisclosureRules>(builder.Configuration.GetSection("Disclosure"));
 builder.Services.AddBandStore(builder.Configuration);
