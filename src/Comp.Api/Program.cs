@@ -19,6 +19,7 @@ builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddCompData(builder.Configuration);
 builder.Services.AddApiKeyAuth(builder.Configuration);
+builder.Services.AddIdempotency();
 builder.Services.AddCompRateLimits(builder.Configuration);
 builder.Services.AddApiDocumentation();
 builder.Services.AddCompTelemetry(builder.Configuration);

@@ -98,6 +98,13 @@ public sealed class ScopeAuthorizationHandler(IOptionsMonitor<AuthOptions> optio
     }
 }
 
+/// <summary>Stores the configured bootstrap admin key at start-up, once the migrations are applied.</summary>
+internal sealed class BootstrapKeyStartupTask(IOptions<AuthOptions> options) : IDatabaseStartupTask
+{
+    public Task RunAsync(CompDbContext db, CancellationToken cancellationToken) =>
+        AuthExtensions.EnsureBootstrapKeyAsync(db, options.Value.BootstrapAdminKey, cancellationToken);
+}
+
 public static class AuthExtensions
 {
     public static IServiceCollection AddApiKeyAuth(this IServiceCollection services, IConfiguration configuration)
@@ -106,6 +113,7 @@ public static class AuthExtensions
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddSingleton<IAuthorizationHandler, ScopeAuthorizationHandler>();
+        services.AddSingleton<IDatabaseStartupTask, BootstrapKeyStartupTask>();
         services.AddAuthorizationBuilder()
             .AddPolicy(Scopes.Read, p => p.AddRequirements(new ScopeRequirement(Scopes.Read)))
             .AddPolicy(Scopes.Ingest, p => p.AddRequirements(new ScopeRequirement(Scopes.Ingest)))
