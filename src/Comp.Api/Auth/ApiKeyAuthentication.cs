@@ -137,6 +137,26 @@ public static class AuthExtensions
         });
 
     /// <summary>
+    /// Creates a key; shared by the <c>POST /v1/keys</c> route and the <c>create-key</c> command.
+    /// Returns the stored key and its secret, which is never stored and can be shown only now.
+    /// </summary>
+    public static async Task<(ApiKey Key, string Secret)> CreateKeyAsync(CompDbContext db, string name, string[] scopes, CancellationToken cancellationToken)
+    {
+        var secret = ApiKeySecrets.Generate();
+        var key = new ApiKey
+        {
+            Id = Guid.CreateVersion7(),
+            Name = name,
+            Scopes = scopes.Distinct().ToArray(),
+            SecretHash = ApiKeySecrets.Hash(secret),
+            CreatedAt = new DateTimeOffset(DateTime.UtcNow.Ticks / 10 * 10, TimeSpan.Zero),
+        };
+        db.ApiKeys.Add(key);
+        await db.SaveChangesAsync(cancellationToken);
+        return (key, secret);
+    }
+
+    /// <summary>
     /// Ensures the configured bootstrap admin key exists as a stored key. Once revoked it stays
     /// revoked: an operator who revokes it must also remove it from configuration.
     /// </summary>
