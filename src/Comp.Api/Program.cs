@@ -1,4 +1,5 @@
 using Comp.Api.Auth;
+using Comp.Api.Contracts;
 using Comp.Api.Data;
 using Comp.Api.Features.Bands;
 using Comp.Api.Features.Datapoints;
@@ -18,15 +19,18 @@ builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddCompData(builder.Configuration);
 builder.Services.AddApiKeyAuth(builder.Configuration);
+builder.Services.AddIdempotency();
 builder.Services.AddCompRateLimits(builder.Configuration);
 builder.Services.AddApiDocumentation();
 builder.Services.AddCompTelemetry(builder.Configuration);
 builder.Services.AddValidators();
 builder.Services.AddSingleton<TaxonomyCache>();
+builder.Services.AddSingleton<ITaxonomy>(services => services.GetRequiredService<TaxonomyCache>());
 builder.Services.AddSingleton<JsonOptionsAccessor>();
 builder.Services.Configure<DisclosureRules>(builder.Configuration.GetSection("Disclosure"));
 builder.Services.AddBandStore(builder.Configuration);
 builder.Services.AddScoped<BandService>();
+builder.Services.ConfigureSwaggerGen(options => options.SchemaFilter<DemoExamplesFilter>());
 
 var app = builder.Build();
 

@@ -35,6 +35,23 @@ public sealed class HealthTests(CompApiFactory factory) : ApiTest(factory)
     }
 
     [Fact]
+    public async Task The_band_index_meter_is_served_with_the_metrics()
+    {
+        // The band index adds its meter itself (Telemetry knows no feature): still exported.
+        await using var withMetrics = Factory.WithWebHostBuilder(b => b.UseSetting("Telemetry:PrometheusEnabled", "true"));
+        var client = withMetrics.CreateClient();
+        await client.GetAsync("/v1/roles");
+        string metrics = "";
+        for (var i = 0; i < 20 && !metrics.Contains("comp_band_index_loaded"); i++)
+        {
+            await Task.Delay(100);
+            metrics = await client.GetStringAsync("/metrics");
+        }
+        Assert.Contains("comp_band_index_loaded", metrics);
+        Assert.Contains("comp_band_index_datapoints", metrics);
+    }
+
+    [Fact]
     public async Task Swagger_UI_and_the_OpenAPI_document_are_served()
     {
         var client = Factory.CreateClient();

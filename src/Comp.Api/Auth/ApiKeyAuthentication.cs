@@ -98,6 +98,13 @@ public sealed class ScopeAuthorizationHandler(IOptionsMonitor<AuthOptions> optio
     }
 }
 
+/// <summary>Stores the configured bootstrap admin key at start-up, once the migrations are applied.</summary>
+internal sealed class BootstrapKeyStartupTask(IOptions<AuthOptions> options) : IDatabaseStartupTask
+{
+    public Task RunAsync(CompDbContext db, CancellationToken cancellationToken) =>
+        AuthExtensions.EnsureBootstrapKeyAsync(db, options.Value.BootstrapAdminKey, cancellationToken);
+}
+
 public static class AuthExtensions
 {
     public static IServiceCollection AddApiKeyAuth(this IServiceCollection services, IConfiguration configuration)
@@ -106,6 +113,7 @@ public static class AuthExtensions
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddSingleton<IAuthorizationHandler, ScopeAuthorizationHandler>();
+        services.AddSingleton<IDatabaseStartupTask, BootstrapKeyStartupTask>();
         services.AddAuthorizationBuilder()
             .AddPolicy(Scopes.Read, p => p.AddRequirements(new ScopeRequirement(Scopes.Read)))
             .AddPolicy(Scopes.Ingest, p => p.AddRequirements(new ScopeRequirement(Scopes.Ingest)))
@@ -127,6 +135,26 @@ public static class AuthExtensions
             }
             await next(context);
         });
+
+    /// <summary>
+    /// Creates a key; shared by the <c>POST /v1/keys</c> route and the <c>create-key</c> command.
+    /// Returns the stored key and its secret, which is never stored and can be shown only now.
+    /// </summary>
+    public static async Task<(ApiKey Key, string Secret)> CreateKeyAsync(CompDbContext db, string name, string[] scopes, CancellationToken cancellationToken)
+    {
+        var secret = ApiKeySecrets.Generate();
+        var key = new ApiKey
+        {
+            Id = Guid.CreateVersion7(),
+            Name = name,
+            Scopes = scopes.Distinct().ToArray(),
+            SecretHash = ApiKeySecrets.Hash(secret),
+            CreatedAt = new DateTimeOffset(DateTime.UtcNow.Ticks / 10 * 10, TimeSpan.Zero),
+        };
+        db.ApiKeys.Add(key);
+        await db.SaveChangesAsync(cancellationToken);
+        return (key, secret);
+    }
 
     /// <summary>
     /// Ensures the configured bootstrap admin key exists as a stored key. Once revoked it stays

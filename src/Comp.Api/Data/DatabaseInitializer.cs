@@ -1,4 +1,3 @@
-using Comp.Api.Auth;
 using Comp.Api.Data.DemoData;
 using Comp.Api.Data.Seed;
 using Microsoft.EntityFrameworkCore;
@@ -27,7 +26,7 @@ public sealed class DatabaseInitializer(
     IServiceScopeFactory scopes,
     IOptions<DatabaseOptions> database,
     IOptions<DemoOptions> demo,
-    IOptions<AuthOptions> auth,
+    IEnumerable<IDatabaseStartupTask> tasks,
     ILogger<DatabaseInitializer> logger) : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
@@ -36,8 +35,8 @@ public sealed class DatabaseInitializer(
         var db = scope.ServiceProvider.GetRequiredService<CompDbContext>();
         if (database.Value.MigrateOnStartup)
             await MigrateAsync(db, logger, cancellationToken);
-        await AuthExtensions.EnsureBootstrapKeyAsync(db, auth.Value.BootstrapAdminKey, cancellationToken);
-        await Infrastructure.Idempotency.PurgeAsync(db, cancellationToken);
+        foreach (var task in tasks)
+            await task.RunAsync(db, cancellationToken);
         if (demo.Value.Load)
         {
             var added = await DemoDataset.LoadAsync(db, cancellationToken);

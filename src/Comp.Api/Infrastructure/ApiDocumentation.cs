@@ -33,7 +33,6 @@ public static class ApiDocumentation
                 options.IncludeXmlComments(xml);
             options.SupportNonNullableReferenceTypes();
             options.OperationFilter<ProblemResponsesFilter>();
-            options.SchemaFilter<DemoExamplesFilter>();
             options.SchemaFilter<JsonValueTypeFilter>();
         });
         return services;

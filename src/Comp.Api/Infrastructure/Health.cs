@@ -36,10 +36,10 @@ public static class Health
                 Environment.ExitCode = 2;
                 return true;
             }
-            var created = await Features.Keys.KeyEndpoints.CreateAsync(db, rest[0], scopes, CancellationToken.None);
+            var (created, secret) = await Auth.AuthExtensions.CreateKeyAsync(db, rest[0], scopes, CancellationToken.None);
             Console.WriteLine($"id:     {created.Id}");
             Console.WriteLine($"scopes: {string.Join(",", created.Scopes)}");
-            Console.WriteLine($"key:    {created.Key}");
+            Console.WriteLine($"key:    {secret}");
             Console.WriteLine("The key is shown once; store it now.");
         }
         else

@@ -70,6 +70,15 @@ public static class Idempotency
         return TypedResults.Text(record.ResponseBody, "application/json; charset=utf-8", statusCode: record.StatusCode);
     }
 
+    /// <summary>Purges expired keys at start-up too, once the migrations are applied.</summary>
+    public static IServiceCollection AddIdempotency(this IServiceCollection services) =>
+        services.AddSingleton<IDatabaseStartupTask, PurgeAtStartup>();
+
+    private sealed class PurgeAtStartup : IDatabaseStartupTask
+    {
+        public Task RunAsync(CompDbContext db, CancellationToken cancellationToken) => PurgeAsync(db, cancellationToken);
+    }
+
     /// <summary>Forgets keys older than <see cref="Retention"/>.</summary>
     public static Task<int> PurgeAsync(CompDbContext db, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlInterpolatedAsync($"DELETE FROM idempotency_records WHERE created_at < {DateTimeOffset.UtcNow - Retention}", cancellationToken);

@@ -13,7 +13,8 @@ public sealed class TelemetryOptions
 }
 
 /// <summary>
-/// OpenTelemetry traces and metrics for ASP.NET Core, HttpClient and Npgsql. The OTLP exporter is
+/// OpenTelemetry traces and metrics for ASP.NET Core, HttpClient and Npgsql (a feature adds its own
+/// meter with <c>ConfigureOpenTelemetryMeterProvider</c>, as the band index does). The OTLP exporter is
 /// on only when the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the other OTEL_* variables
 /// configure it as usual); <c>/metrics</c> for Prometheus only when <c>Telemetry:PrometheusEnabled</c>.
 /// Logs are structured and carry the request's trace id (ASP.NET Core's log scopes).
@@ -32,7 +33,7 @@ public static class Telemetry
             .ConfigureResource(resource => resource.AddService(configuration["OTEL_SERVICE_NAME"] ?? "comp-api"))
             .WithMetrics(metrics =>
             {
-                metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddMeter("Npgsql", Features.Bands.Index.BandIndex.MeterName);
+                metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddMeter("Npgsql");
                 if (options.PrometheusEnabled)
                     metrics.AddPrometheusExporter();
             });

@@ -31,7 +31,7 @@ public static class ValidationFilterExtensions
         ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
             member is null ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(member.Name);
         ValidatorOptions.Global.DisplayNameResolver = ValidatorOptions.Global.PropertyNameResolver;
-        return services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
+        return services.AddValidatorsFromAssembly(typeof(ValidationFilterExtensions).Assembly, ServiceLifetime.Singleton);
     }
 
     /// <summary>Reads the body as <typeparamref name="T"/>, validates it, and documents it for OpenAPI.</summary>

@@ -193,7 +193,7 @@ public static class DemoDataset
             VALUES ({KeyId}, 'demo-loader', ARRAY['ingest'], {System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)}, now(), now())
             ON CONFLICT (id) DO NOTHING
             """, cancellationToken);
-        var employerIds = (await Features.Datapoints.DatapointStore.EnsureEmployersAsync(db, Employers.Select(e => (e.Slug, (string?)e.Name)), cancellationToken))
+        var employerIds = (await EmployerStore.EnsureEmployersAsync(db, Employers.Select(e => (e.Slug, (string?)e.Name)), cancellationToken))
             .ToDictionary(e => e.Key, e => e.Value.Id);
         foreach (var (employer, mapping) in LevelMappings)
         {

@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Comp.Api.Auth;
+using Comp.Api.Contracts;
 using Comp.Api.Features.Bands.Engine;
-using Comp.Api.Features.Taxonomy;
 using Comp.Api.Infrastructure;
 using Comp.Statistics;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -71,7 +71,7 @@ public static class BandEndpoints
     }
 
     public static async Task<Results<Ok<BandResponse>, ContentHttpResult>> GetBands(
-        [AsParameters] BandFilter filter, [AsParameters] BandOptions options, HttpRequest http, TaxonomyCache taxonomy, EmployerDirectory employers,
+        [AsParameters] BandFilter filter, [AsParameters] BandOptions options, HttpRequest http, ITaxonomy taxonomy, EmployerDirectory employers,
         BandService bands, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var query = options.Apply(await filter.ResolveAsync(await taxonomy.GetAsync(cancellationToken), employers, cancellationToken));
@@ -82,11 +82,11 @@ public static class BandEndpoints
     }
 
     public static async Task<Ok<BandResponse>> Compare(
-        JsonBody<CompareRequest> body, TaxonomyCache taxonomy, EmployerDirectory employers, BandService bands, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        JsonBody<CompareRequest> body, ITaxonomy taxonomy, EmployerDirectory employers, BandService bands, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         TypedResults.Ok(await bands.CompareAsync(await body.Value!.ResolveAsync(taxonomy, employers, cancellationToken), Protection.TierOf(user), cancellationToken));
 
     public static async Task<Ok<PositionResponse>> GetPosition(
-        [AsParameters] BandFilter filter, [AsParameters] PositionOptions options, TaxonomyCache taxonomy, EmployerDirectory employers,
+        [AsParameters] BandFilter filter, [AsParameters] PositionOptions options, ITaxonomy taxonomy, EmployerDirectory employers,
         BandService bands, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var query = options.Apply(await filter.ResolveAsync(await taxonomy.GetAsync(cancellationToken), employers, cancellationToken));
@@ -94,7 +94,7 @@ public static class BandEndpoints
     }
 
     public static async Task<Results<Ok<BandResponse>, ContentHttpResult>> GetTrend(
-        [AsParameters] BandFilter filter, [AsParameters] TrendOptions options, HttpRequest http, TaxonomyCache taxonomy, EmployerDirectory employers,
+        [AsParameters] BandFilter filter, [AsParameters] TrendOptions options, HttpRequest http, ITaxonomy taxonomy, EmployerDirectory employers,
         BandService bands, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var query = options.Apply(await filter.ResolveAsync(await taxonomy.GetAsync(cancellationToken), employers, cancellationToken));
@@ -106,7 +106,7 @@ public static class BandEndpoints
     }
 
     public static async Task<ContentHttpResult> GetChart(
-        [AsParameters] BandFilter filter, [AsParameters] BandOptions options, TaxonomyCache taxonomy, EmployerDirectory employers,
+        [AsParameters] BandFilter filter, [AsParameters] BandOptions options, ITaxonomy taxonomy, EmployerDirectory employers,
         BandService bands, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var query = (options with { Percentiles = null }).Apply(await filter.ResolveAsync(await taxonomy.GetAsync(cancellationToken), employers, cancellationToken));
@@ -117,7 +117,7 @@ public static class BandEndpoints
     }
 
     public static async Task<ContentHttpResult> PostChart(
-        JsonBody<CompareRequest> body, TaxonomyCache taxonomy, EmployerDirectory employers, BandService bands, ClaimsPrincipal user, CancellationToken cancellationToken)
+        JsonBody<CompareRequest> body, ITaxonomy taxonomy, EmployerDirectory employers, BandService bands, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var segments = await (body.Value! with { Percentiles = null }).ResolveAsync(taxonomy, employers, cancellationToken);
         var band = await bands.CompareAsync(segments, Protection.TierOf(user), cancellationToken);

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Comp.Api.Contracts;
 using Comp.Api.Data;
 using Comp.Api.Features.Bands.Engine;
-using Comp.Api.Features.Taxonomy;
 using Comp.Api.Infrastructure;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
@@ -98,7 +98,7 @@ public sealed record BandFilter
 
 public sealed class BandFilterValidator : AbstractValidator<BandFilter>
 {
-    public BandFilterValidator(TaxonomyCache taxonomyCache, EmployerDirectory employers)
+    public BandFilterValidator(ITaxonomy taxonomyCache, EmployerDirectory employers)
     {
         RuleFor(f => f.Employer).CustomAsync(async (text, context, cancellationToken) =>
         {

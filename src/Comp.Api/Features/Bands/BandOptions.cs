@@ -1,5 +1,5 @@
+using Comp.Api.Contracts;
 using Comp.Api.Features.Bands.Engine;
-using Comp.Api.Features.Taxonomy;
 using Comp.Statistics;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
@@ -75,7 +75,7 @@ internal static class OptionRules
                 context.AddFailure(error!);
         });
 
-    public static void Currency<T>(IRuleBuilder<T, string?> rule, TaxonomyCache taxonomyCache) =>
+    public static void Currency<T>(IRuleBuilder<T, string?> rule, ITaxonomy taxonomyCache) =>
         rule.CustomAsync(async (text, context, cancellationToken) =>
         {
             var currency = string.IsNullOrEmpty(text) ? FxTable.Base : text;
@@ -94,7 +94,7 @@ internal static class OptionRules
 
 public class BandOptionsValidator<T> : AbstractValidator<T> where T : BandOptions
 {
-    public BandOptionsValidator(TaxonomyCache taxonomyCache)
+    public BandOptionsValidator(ITaxonomy taxonomyCache)
     {
         OptionRules.Component(RuleFor(o => o.Component));
         OptionRules.Percentiles(RuleFor(o => o.Percentiles));
@@ -111,17 +111,17 @@ public class BandOptionsValidator<T> : AbstractValidator<T> where T : BandOption
     }
 }
 
-public sealed class BandOptionsValidator(TaxonomyCache taxonomyCache) : BandOptionsValidator<BandOptions>(taxonomyCache);
+public sealed class BandOptionsValidator(ITaxonomy taxonomyCache) : BandOptionsValidator<BandOptions>(taxonomyCache);
 
 public sealed class TrendOptionsValidator : BandOptionsValidator<TrendOptions>
 {
-    public TrendOptionsValidator(TaxonomyCache taxonomyCache) : base(taxonomyCache) =>
+    public TrendOptionsValidator(ITaxonomy taxonomyCache) : base(taxonomyCache) =>
         RuleFor(o => o.Interval).Must(i => i is null || Periods.IsKnown(i)).WithMessage("Must be quarter or year.");
 }
 
 public sealed class PositionOptionsValidator : BandOptionsValidator<PositionOptions>
 {
-    public PositionOptionsValidator(TaxonomyCache taxonomyCache) : base(taxonomyCache)
+    public PositionOptionsValidator(ITaxonomy taxonomyCache) : base(taxonomyCache)
     {
         RuleFor(o => o.Amount).Must(a => PositionAmount(a) is not null)
             .WithMessage("Give the amount to place as a positive number, e.g. 250000.");

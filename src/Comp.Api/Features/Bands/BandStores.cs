@@ -4,6 +4,7 @@ using Comp.Api.Features.Bands.Index;
 using Comp.Api.Features.Bands.Sql;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using OpenTelemetry.Metrics;
 
 namespace Comp.Api.Features.Bands;
 
@@ -41,6 +42,8 @@ public static class BandStores
         var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
         services.AddSingleton(sp => new BandIndex(
             dataSource, sp.GetRequiredService<IOptionsMonitor<BandIndexOptions>>(), sp.GetRequiredService<Protection>(), sp.GetRequiredService<ILogger<BandIndex>>()));
+        // Exported when Infrastructure.Telemetry turns metrics on (OTLP or Prometheus), not otherwise.
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(BandIndex.MeterName));
         services.AddHostedService(sp => new BandIndexFeed(sp.GetRequiredService<BandIndex>(), dataSource, sp.GetRequiredService<ILogger<BandIndexFeed>>()));
         services.AddScoped<IBandStore>(sp => new IndexBandStore(
             sp.GetRequiredService<BandIndex>(), sp.GetRequiredService<SqlBandStore>(),

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
+using Comp.Api.Contracts;
 using Comp.Api.Features.Bands.Engine;
-using Comp.Api.Features.Taxonomy;
 using FluentValidation;
 
 namespace Comp.Api.Features.Bands;
@@ -29,7 +29,7 @@ public sealed record CompareRequest
     public BandOptions Options => new() { Component = Component, Currency = Currency, AgedTo = AgedTo, Percentiles = Percentiles };
 
     /// <summary>Each segment's filter resolved, with the shared options.</summary>
-    public async Task<List<(string Label, BandQuery Query)>> ResolveAsync(TaxonomyCache taxonomyCache, EmployerDirectory employers, CancellationToken cancellationToken)
+    public async Task<List<(string Label, BandQuery Query)>> ResolveAsync(ITaxonomy taxonomyCache, EmployerDirectory employers, CancellationToken cancellationToken)
     {
         var taxonomy = await taxonomyCache.GetAsync(cancellationToken);
         var segments = new List<(string, BandQuery)>(Segments!.Count);
@@ -53,7 +53,7 @@ public sealed class CompareRequestValidator : AbstractValidator<CompareRequest>
 {
     public const int MaxSegments = 20;
 
-    public CompareRequestValidator(TaxonomyCache taxonomyCache, IValidator<BandFilter> filter)
+    public CompareRequestValidator(ITaxonomy taxonomyCache, IValidator<BandFilter> filter)
     {
         OptionRules.Component(RuleFor(r => r.Component));
         OptionRules.Percentiles(RuleFor(r => r.Percentiles));

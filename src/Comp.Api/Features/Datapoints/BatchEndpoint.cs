@@ -131,7 +131,7 @@ public static class BatchEndpoint
                 await transaction.RollbackAsync(ct);
                 return Idempotency.Replay(earlier, Route, hash, http);
             }
-            var employers = await DatapointStore.EnsureEmployersAsync(db, rows.Select(r => (r.Request.Employer!, r.Request.EmployerName)), ct);
+            var employers = await EmployerStore.EnsureEmployersAsync(db, rows.Select(r => (r.Request.Employer!, r.Request.EmployerName)), ct);
             await CopyAsync(db, rows.Select(r =>
             {
                 var entity = DatapointStore.ToEntity(r.Request, employers[r.Request.Employer!].Id, keyId);

@@ -69,7 +69,7 @@ public static class DatapointEndpoints
                 await transaction.RollbackAsync(ct);
                 return Idempotency.Replay(earlier, CreateRoute, hash, http);
             }
-            var employer = (await DatapointStore.EnsureEmployersAsync(db, [(request.Employer!, request.EmployerName)], ct))[request.Employer!];
+            var employer = (await EmployerStore.EnsureEmployersAsync(db, [(request.Employer!, request.EmployerName)], ct))[request.Employer!];
             var datapoint = DatapointStore.ToEntity(request, employer.Id, keyId);
             datapoint.Level = level.Level;
             datapoint.LevelMapped = level.Mapped;
@@ -147,23 +147,6 @@ public static class DatapointStore
             return new LevelResolution(null, false, ("level",
                 $"'{request.Level}' disagrees with the mapping of '{request.Employer}', which puts '{request.EmployerLevel}' at {mapped}."));
         return new LevelResolution(mapped, request.Level is null, null);
-    }
-
-    /// <summary>
-    /// Creates the employers that do not exist yet (the first name seen is kept; ON CONFLICT keeps
-    /// it when two writers create the same employer at once) and returns every slug's employer.
-    /// </summary>
-    public static async Task<Dictionary<string, Employer>> EnsureEmployersAsync(CompDbContext db, IEnumerable<(string Slug, string? Name)> employers, CancellationToken cancellationToken)
-    {
-        var first = new Dictionary<string, string>();
-        foreach (var (slug, name) in employers)
-            first.TryAdd(slug, name ?? slug);
-        var slugs = first.Keys.ToArray();
-        var names = slugs.Select(s => first[s]).ToArray();
-        await db.Database.ExecuteSqlInterpolatedAsync(
-            $"INSERT INTO employers (slug, name, created_at) SELECT s, n, now() FROM unnest({slugs}, {names}) AS t(s, n) ON CONFLICT (slug) DO NOTHING",
-            cancellationToken);
-        return await db.Employers.AsNoTracking().Where(e => slugs.Contains(e.Slug)).ToDictionaryAsync(e => e.Slug, cancellationToken);
     }
 
     public static Datapoint ToEntity(DatapointRequest r, int employerId, Guid apiKeyId) => new()

@@ -1,5 +1,5 @@
+using Comp.Api.Contracts;
 using Comp.Api.Data;
-using Comp.Api.Features.Taxonomy;
 using Comp.Statistics;
 using FluentValidation;
 
@@ -15,7 +15,7 @@ public sealed class DatapointValidator : AbstractValidator<DatapointRequest>
 
     public static readonly DateOnly EarliestDate = new(1970, 1, 1);
 
-    public DatapointValidator(TaxonomyCache taxonomy, TimeProvider clock)
+    public DatapointValidator(ITaxonomy taxonomy, TimeProvider clock)
     {
         // One message per field: a missing value is not also reported as unknown.
         RuleLevelCascadeMode = CascadeMode.Stop;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Comp.Api.Auth;
+using Comp.Api.Contracts;
 using Comp.Api.Data;
 using Comp.Api.Infrastructure;
 using Comp.Statistics;
@@ -84,7 +85,7 @@ public static class FxEndpoints
     }
 
     public static async Task<Results<Ok<FxUpsertResponse>, ValidationProblem>> Upsert(
-        HttpRequest request, IValidator<FxRateRequest> validator, CompDbContext db, Taxonomy.TaxonomyCache taxonomy, CancellationToken cancellationToken)
+        HttpRequest request, IValidator<FxRateRequest> validator, CompDbContext db, ITaxonomy taxonomy, CancellationToken cancellationToken)
     {
         var (rates, errors) = await JsonArrayBody.ReadAsync<FxRateRequest>(request, validator, maxItems: 10_000, cancellationToken);
         if (errors.Count > 0)

@@ -79,20 +79,10 @@ public static class KeyEndpoints
         return revoked == 0 ? Problems.NotFound($"No active key {id}.") : TypedResults.NoContent();
     }
 
-    /// <summary>Creates a key; shared by the route and the <c>create-key</c> command.</summary>
+    /// <summary>Creates a key (<see cref="AuthExtensions.CreateKeyAsync"/>, which the <c>create-key</c> command uses too).</summary>
     public static async Task<KeyCreatedResponse> CreateAsync(CompDbContext db, string name, string[] scopes, CancellationToken cancellationToken)
     {
-        var secret = ApiKeySecrets.Generate();
-        var key = new ApiKey
-        {
-            Id = Guid.CreateVersion7(),
-            Name = name,
-            Scopes = scopes.Distinct().ToArray(),
-            SecretHash = ApiKeySecrets.Hash(secret),
-            CreatedAt = new DateTimeOffset(DateTime.UtcNow.Ticks / 10 * 10, TimeSpan.Zero),
-        };
-        db.ApiKeys.Add(key);
-        await db.SaveChangesAsync(cancellationToken);
+        var (key, secret) = await AuthExtensions.CreateKeyAsync(db, name, scopes, cancellationToken);
         return new KeyCreatedResponse(key.Id, key.Name, key.Scopes, secret, key.CreatedAt);
     }
 }

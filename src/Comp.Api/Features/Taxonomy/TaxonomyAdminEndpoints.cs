@@ -79,12 +79,6 @@ public sealed class RegionRequestValidator : AbstractValidator<RegionRequest>
     }
 }
 
-public static class Slugs
-{
-    public const string Pattern = "^[a-z0-9]+(-[a-z0-9]+)*$";
-    public const string Message = "Must be a slug of lower-case letters, digits and single hyphens, e.g. google-deepmind.";
-}
-
 public static class Regions
 {
     /// <summary>The parent a region code implies: none for a country, the country for a subdivision, the subdivision for a metro.</summary>

@@ -1,41 +1,14 @@
+using Comp.Api.Contracts;
 using Comp.Api.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Comp.Api.Features.Taxonomy;
 
-/// <summary>Roles, levels and regions as one immutable snapshot: small, read on every request.</summary>
-public sealed class TaxonomySnapshot
-{
-    public required IReadOnlyDictionary<string, Role> Roles { get; init; }
-    public required IReadOnlyDictionary<string, Level> Levels { get; init; }
-    public required IReadOnlyDictionary<string, Region> Regions { get; init; }
-    public required ILookup<string, Region> Children { get; init; }
-
-    /// <summary>Currencies with at least one FX rate (USD, the base, included).</summary>
-    public required IReadOnlySet<string> RatedCurrencies { get; init; }
-
-    /// <summary>The region and all its descendants, by the parent links (not by code prefix).</summary>
-    public IReadOnlyList<string> RegionAndDescendants(string code)
-    {
-        var result = new List<string>();
-        var pending = new Stack<string>();
-        pending.Push(code);
-        while (pending.Count > 0)
-        {
-            var current = pending.Pop();
-            result.Add(current);
-            foreach (var child in Children[current])
-                pending.Push(child.Code);
-        }
-        return result;
-    }
-}
-
 /// <summary>
 /// Caches the taxonomy for validation and band queries. Reloaded after a change made through
 /// this instance and at most <see cref="MaxAge"/> after a change made elsewhere.
 /// </summary>
-public sealed class TaxonomyCache(IServiceScopeFactory scopes)
+public sealed class TaxonomyCache(IServiceScopeFactory scopes) : ITaxonomy
 {
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);
     private readonly SemaphoreSlim gate = new(1, 1);

@@ -1,11 +1,13 @@
 using System.Text.Json.Nodes;
-using Comp.Api.Features.Bands;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
-namespace Comp.Api.Infrastructure;
+namespace Comp.Api.Features.Bands;
 
-/// <summary>Pre-fills Swagger UI's compare and chart bodies with the demo comparison.</summary>
+/// <summary>
+/// Pre-fills Swagger UI's compare and chart bodies with the demo comparison. Program adds it to
+/// the Swagger set-up of Infrastructure.ApiDocumentation, which knows no feature.
+/// </summary>
 public sealed class DemoExamplesFilter : ISchemaFilter
 {
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
