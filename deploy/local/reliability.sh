@@ -99,6 +99,8 @@ comp_pg_createdb comp_reliability
 admin_key=$(openssl rand -hex 24)
 export ConnectionStrings__Comp="Host=127.0.0.1;Port=$COMP_PG_PORT_ACTIVE;Username=postgres;Database=comp_reliability"
 export Auth__BootstrapAdminKey=$admin_key
+# The protected tier's secret for this run (every API process of the run shares it).
+export Privacy__Key=${Privacy__Key:-$(openssl rand -hex 32)}
 export RELIABILITY_API=http://127.0.0.1:$api_port
 export RELIABILITY_ADMIN_KEY=$admin_key
 export RELIABILITY_DB=$ConnectionStrings__Comp

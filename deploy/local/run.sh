@@ -65,6 +65,14 @@ export Demo__Load=${Demo__Load:-true}
 if [[ -n ${Auth__BootstrapAdminKey:-} ]]; then
   export Auth__BootstrapAdminKey
 fi
+# The protected tier's secret (Privacy:Key): one per checkout, kept in the git-ignored .local/, so
+# the noise stays the same across restarts (a new key each start would let repeated requests average it).
+if [[ -z ${Privacy__Key:-} ]]; then
+  mkdir -p "$ROOT/.local"
+  [[ -s $ROOT/.local/privacy-key ]] || (umask 077 && openssl rand -hex 32 >"$ROOT/.local/privacy-key")
+  Privacy__Key=$(cat "$ROOT/.local/privacy-key")
+fi
+export Privacy__Key
 
 out="$ROOT/src/Comp.Api/bin/Release/net10.0"
 echo "Swagger UI: http://127.0.0.1:$api_port/swagger"

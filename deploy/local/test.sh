@@ -78,6 +78,10 @@ if [[ -z ${COMP_CHROMIUM:-} ]] && ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 export COMP_TEST_RESULTS=$RESULTS
+# The protected tier's secret, drawn per run (the attacks must hold for any key) and printed, so a
+# failing run can be repeated with COMP_TEST_PRIVACY_KEY set to it.
+export COMP_TEST_PRIVACY_KEY=${COMP_TEST_PRIVACY_KEY:-$(openssl rand -hex 32)}
+echo "test.sh: Privacy:Key for this run: COMP_TEST_PRIVACY_KEY=$COMP_TEST_PRIVACY_KEY" >&2
 
 rc=0
 dotnet test "$ROOT/Comp.sln" -c Release \

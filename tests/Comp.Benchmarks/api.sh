@@ -22,6 +22,7 @@ start() {
   # A child of a subshell that exits at once: the API is not tied to this script, and its output
   # (not our stdout, which carries the pid) goes to the log.
   (cd "$BENCH_API_DIR" && exec env ConnectionStrings__Comp="$BENCH_API_CONN" Auth__BootstrapAdminKey="$BENCH_API_KEY" \
+    Privacy__Key="bench-privacy-$BENCH_API_KEY" \
     Demo__Load=false RateLimits__KeyPerMinute=1000000000 RateLimits__AnonymousPerMinute=1000000000 \
     Telemetry__PrometheusEnabled=true \
     dotnet "$BENCH_API_DIR/Comp.Api.dll" --urls "http://127.0.0.1:$BENCH_API_PORT") </dev/null >>"$BENCH_API_LOG" 2>&1 &

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Comp.Api.Auth;
 using Comp.Api.Data;
+using Comp.Api.Features.Bands;
 using Comp.Api.Features.Bands.Engine;
 using Comp.Api.Features.Bands.Index;
 using Comp.Api.Infrastructure;
@@ -32,6 +33,7 @@ public partial class ConfigurationDefaultsTests
         ["Aging"] = typeof(AgingOptions),
         ["Disclosure"] = typeof(DisclosureRules),
         ["BandIndex"] = typeof(BandIndexOptions),
+        ["Privacy"] = typeof(PrivacyOptions),
     };
 
     /// <summary>ASP.NET Core's own settings, which have no options type of ours to hold a default.</summary>

@@ -18,6 +18,14 @@ public sealed class CompApiFactory : WebApplicationFactory<Program>, IAsyncLifet
 {
     public const string AdminKey = "test-admin-key-0123456789abcdef";
 
+    /// <summary>
+    /// The protected tier's secret: <c>COMP_TEST_PRIVACY_KEY</c> (test.sh draws one per run and
+    /// prints it), else drawn here; failures of the protection tests name it.
+    /// </summary>
+    public static readonly string PrivacyKey = Environment.GetEnvironmentVariable("COMP_TEST_PRIVACY_KEY") is { Length: >= 16 } key
+        ? key
+        : Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     private readonly TestDatabase database = new();
     private Respawner? respawner;
 
@@ -44,6 +52,7 @@ public sealed class CompApiFactory : WebApplicationFactory<Program>, IAsyncLifet
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Comp", database.ConnectionString);
         builder.UseSetting("Auth:BootstrapAdminKey", AdminKey);
+        builder.UseSetting("Privacy:Key", PrivacyKey);
         builder.UseSetting("Demo:Load", "false");
         // The suite sends thousands of anonymous requests a minute; the limit itself has its own test.
         builder.UseSetting("RateLimits:AnonymousPerMinute", "1000000");
@@ -100,6 +109,12 @@ public sealed class CompApiFactory : WebApplicationFactory<Program>, IAsyncLifet
         await connection.OpenAsync();
         return connection;
     }
+
+    /// <summary>
+    /// A client whose answers are the exact tier's: it sends the bootstrap admin key (admin implies
+    /// <c>exact</c>). Tests of exact figures use it; anonymous clients get protected figures.
+    /// </summary>
+    public HttpClient CreateExactClient() => CreateAdminClient();
 
     /// <summary>A client that sends the bootstrap admin key.</summary>
     public HttpClient CreateAdminClient()
