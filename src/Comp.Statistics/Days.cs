@@ -46,7 +46,8 @@ public static class Periods
     public static DateOnly QuarterStart(DateOnly date) => new(date.Year, (date.Month - 1) / 3 * 3 + 1, 1);
 
     /// <summary>The last day of <paramref name="date"/>'s quarter.</summary>
-    public static DateOnly QuarterEnd(DateOnly date) => QuarterStart(date).AddMonths(3).AddDays(-1);
+    public static DateOnly QuarterEnd(DateOnly date) =>
+        date.Year == DateOnly.MaxValue.Year && date.Month > 9 ? DateOnly.MaxValue : QuarterStart(date).AddMonths(3).AddDays(-1);
 
     /// <summary>A trend's interval when none is asked for.</summary>
     public const string Default = Year;

@@ -161,3 +161,17 @@ public abstract class ApiTest(CompApiFactory factory) : IAsyncLifetime
     protected static async Task<System.Text.Json.JsonElement> JsonAsync(HttpResponseMessage response) =>
         await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
 }
+
+public static class ExactClients
+{
+    /// <summary>
+    /// A client of a derived factory (<c>WithWebHostBuilder</c>) whose answers are the exact tier's:
+    /// it sends the bootstrap admin key, which implies <c>exact</c>.
+    /// </summary>
+    public static HttpClient CreateExactClient(this WebApplicationFactory<Program> factory)
+    {
+        var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Add(ApiKeySecrets.HeaderName, CompApiFactory.AdminKey);
+        return client;
+    }
+}

@@ -478,7 +478,7 @@ public sealed class PrivacyPropertyTests(CompApiFactory factory, ITestOutputHelp
     private async Task RunAsync(Query query, NpgsqlConnection connection, Stats stats, ConcurrentQueue<string> failures)
     {
         stats.Kinds.AddOrUpdate(query.Kind, 1, (_, n) => n + 1);
-        var client = Factory.CreateClient();
+        var client = Factory.CreateExactClient();
         var p = query.Parameters;
         var groupBy = p.TryGetValue("groupBy", out var g) ? g.Split(',').ToList() : [];
         var percentiles = p.TryGetValue("percentiles", out var list) ? list.Split(',').Select(int.Parse).Distinct().Order().ToArray() : DefaultPercentiles;

@@ -27,7 +27,7 @@ public static class BandStores
         if (configuration.GetConnectionString("CompRead") is { Length: > 0 } read)
             services.AddSingleton(new ReadReplica(NpgsqlDataSource.Create(read)));
         services.AddScoped(sp => new SqlBandStore(
-            sp.GetRequiredService<CompDbContext>(), sp.GetRequiredService<IOptionsMonitor<AgingOptions>>(), sp.GetRequiredService<Protection>(), sp.GetService<ReadReplica>()));
+            sp.GetRequiredService<CompDbContext>(), sp.GetRequiredService<IOptionsMonitor<AgingOptions>>(), sp.GetRequiredService<Protection>().Tags, sp.GetService<ReadReplica>()));
 
         services.Configure<BandIndexOptions>(configuration.GetSection("BandIndex"));
         var options = configuration.GetSection("BandIndex").Get<BandIndexOptions>() ?? new BandIndexOptions();
@@ -41,7 +41,7 @@ public static class BandStores
         var builder = new NpgsqlConnectionStringBuilder(primary) { ApplicationName = "comp-band-index" };
         var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
         services.AddSingleton(sp => new BandIndex(
-            dataSource, sp.GetRequiredService<IOptionsMonitor<BandIndexOptions>>(), sp.GetRequiredService<Protection>(), sp.GetRequiredService<ILogger<BandIndex>>()));
+            dataSource, sp.GetRequiredService<IOptionsMonitor<BandIndexOptions>>(), sp.GetRequiredService<Protection>().Tags, sp.GetRequiredService<ILogger<BandIndex>>()));
         // Exported when Infrastructure.Telemetry turns metrics on (OTLP or Prometheus), not otherwise.
         services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(BandIndex.MeterName));
         services.AddHostedService(sp => new BandIndexFeed(sp.GetRequiredService<BandIndex>(), dataSource, sp.GetRequiredService<ILogger<BandIndexFeed>>()));

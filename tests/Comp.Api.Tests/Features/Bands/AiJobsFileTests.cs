@@ -87,7 +87,7 @@ public sealed class AiJobsFileTests(CompApiFactory factory) : ApiTest(factory)
             command.Parameters.AddWithValue("v", cut);
             var expected = (double[])(await command.ExecuteScalarAsync())!;
 
-            var band = await JsonAsync(await Factory.CreateClient().GetAsync($"/v1/bands?employer=ai-jobs-net&component=base&currency=USD&{query}"));
+            var band = await JsonAsync(await Factory.CreateExactClient().GetAsync($"/v1/bands?employer=ai-jobs-net&component=base&currency=USD&{query}"));
             var cell = Assert.Single(band.GetProperty("cells").EnumerateArray());
             Assert.Equal(cut.Length, cell.GetProperty("n").GetInt32());
             Assert.Empty(band.GetProperty("conversion").GetProperty("leftOut").EnumerateArray());

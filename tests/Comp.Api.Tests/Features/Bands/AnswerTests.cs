@@ -18,7 +18,7 @@ public sealed class AnswerTests(CompApiFactory factory) : ApiTest(factory)
 
     private async Task<JsonElement> GetOkAsync(string path)
     {
-        var response = await Factory.CreateClient().GetAsync(path);
+        var response = await Factory.CreateExactClient().GetAsync(path);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {text}");
         return JsonDocument.Parse(text).RootElement;
@@ -80,7 +80,7 @@ public sealed class AnswerTests(CompApiFactory factory) : ApiTest(factory)
     [InlineData("amount=100000&role=astronaut", "role")]
     public async Task A_bad_position_request_is_a_400_naming_the_parameter(string query, string field)
     {
-        var response = await Factory.CreateClient().GetAsync("/v1/bands/position?" + query);
+        var response = await Factory.CreateExactClient().GetAsync("/v1/bands/position?" + query);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True((await JsonAsync(response)).GetProperty("errors").TryGetProperty(field, out _));
     }
@@ -90,7 +90,7 @@ public sealed class AnswerTests(CompApiFactory factory) : ApiTest(factory)
     {
         await Factory.InsertAsync(TenSalaries("acme").Concat(TenSalaries("zeta", "research-scientist").Select(r => r with { BaseSalary = r.BaseSalary * 10 })).ToList());
 
-        var response = await Factory.CreateClient().PostAsJsonAsync("/v1/bands/compare", new
+        var response = await Factory.CreateExactClient().PostAsJsonAsync("/v1/bands/compare", new
         {
             component = "base",
             percentiles = "50",
@@ -113,7 +113,7 @@ public sealed class AnswerTests(CompApiFactory factory) : ApiTest(factory)
     [Fact]
     public async Task A_bad_compare_body_is_a_400_naming_the_segment_field()
     {
-        var client = Factory.CreateClient();
+        var client = Factory.CreateExactClient();
         async Task<JsonElement> Errors(object body)
         {
             var response = await client.PostAsJsonAsync("/v1/bands/compare", body);
@@ -150,7 +150,7 @@ public sealed class AnswerTests(CompApiFactory factory) : ApiTest(factory)
         Assert.Equal([("2023", (int?)null), ("2024", 11)], years.GetProperty("cells").EnumerateArray()
             .Select(c => (c.GetProperty("group").GetProperty("period").GetString(), c.GetProperty("n").ValueKind == JsonValueKind.Null ? (int?)null : c.GetProperty("n").GetInt32())));
 
-        var bad = await Factory.CreateClient().GetAsync("/v1/bands/trend?interval=week");
+        var bad = await Factory.CreateExactClient().GetAsync("/v1/bands/trend?interval=week");
         Assert.True((await JsonAsync(bad)).GetProperty("errors").TryGetProperty("interval", out _));
     }
 
@@ -158,7 +158,7 @@ public sealed class AnswerTests(CompApiFactory factory) : ApiTest(factory)
     public async Task Csv_gives_one_row_per_cell_and_one_column_per_percentile()
     {
         await Factory.InsertAsync(TenSalaries("acme").Concat(TenSalaries("zeta").Take(3)).ToList());
-        var client = Factory.CreateClient();
+        var client = Factory.CreateExactClient();
         client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("text/csv"));
 
         var response = await client.GetAsync("/v1/bands?component=base&groupBy=employer&percentiles=25,50");
@@ -176,7 +176,7 @@ public sealed class AnswerTests(CompApiFactory factory) : ApiTest(factory)
     public async Task A_trend_comes_as_csv_too()
     {
         await Factory.InsertAsync(TenSalaries(date: new DateOnly(2024, 2, 10)).Take(6).Concat(TenSalaries(date: new DateOnly(2023, 5, 1)).Take(5)).ToList());
-        var client = Factory.CreateClient();
+        var client = Factory.CreateExactClient();
         client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("text/csv"));
 
         var csv = await (await client.GetAsync("/v1/bands/trend?employer=acme&component=base&percentiles=50")).Content.ReadAsStringAsync();
@@ -194,7 +194,7 @@ public sealed class AnswerTests(CompApiFactory factory) : ApiTest(factory)
         await Factory.InsertAsync(TenSalaries().Take(4).ToList());
         await using var lenient = Factory.WithWebHostBuilder(b => b.UseSetting("Disclosure:MinDatapoints", "3"));
 
-        var band = await JsonAsync(await lenient.CreateClient().GetAsync("/v1/bands?employer=acme&component=base&percentiles=50"));
+        var band = await JsonAsync(await lenient.CreateExactClient().GetAsync("/v1/bands?employer=acme&component=base&percentiles=50"));
 
         var cell = Assert.Single(band.GetProperty("cells").EnumerateArray());
         Assert.False(cell.GetProperty("suppressed").GetBoolean());
@@ -207,7 +207,7 @@ public sealed class AnswerTests(CompApiFactory factory) : ApiTest(factory)
     public async Task The_ETag_answers_304_until_the_data_changes()
     {
         await Factory.InsertAsync(TenSalaries());
-        var client = Factory.CreateClient();
+        var client = Factory.CreateExactClient();
 
         var first = await client.GetAsync("/v1/bands?employer=acme");
         var etag = first.Headers.ETag!;

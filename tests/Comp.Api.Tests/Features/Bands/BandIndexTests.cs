@@ -49,8 +49,8 @@ public sealed class BandIndexTests(CompApiFactory factory, ITestOutputHelper out
         // Every scan split over two cores, so the merge of the halves is checked too.
         await using var split = Factory.WithWebHostBuilder(b => b.UseSetting("BandIndex:ParallelFromRows", "2"));
         await split.Services.GetRequiredService<BandIndex>().WhenLoaded.WaitAsync(TimeSpan.FromSeconds(30));
-        var index = split.CreateClient();
-        var sql = sqlOnly.CreateClient();
+        var index = split.CreateExactClient();
+        var sql = sqlOnly.CreateExactClient();
 
         var compared = 0;
         for (var q = 0; q < 60; q++)
@@ -92,8 +92,8 @@ public sealed class BandIndexTests(CompApiFactory factory, ITestOutputHelper out
     {
         await using var sqlOnly = SqlOnly();
         var admin = Factory.CreateAdminClient();
-        var index = Factory.CreateClient();
-        var sql = sqlOnly.CreateClient();
+        var index = Factory.CreateExactClient();
+        var sql = sqlOnly.CreateExactClient();
         const string url = "/v1/bands?employer=nova&component=base&groupBy=level&percentiles=25,50,75";
 
         // 12 datapoints with the employer's own level E5 and no mapping yet: no ladder level.
@@ -147,8 +147,8 @@ public sealed class BandIndexTests(CompApiFactory factory, ITestOutputHelper out
         var bandIndex = compacting.Services.GetRequiredService<BandIndex>();
         await bandIndex.WhenLoaded.WaitAsync(TimeSpan.FromSeconds(30));
         var compactions = bandIndex.Compactions;
-        var index = compacting.CreateClient();
-        var sql = sqlOnly.CreateClient();
+        var index = compacting.CreateExactClient();
+        var sql = sqlOnly.CreateExactClient();
         var random = new Random(64);
 
         async Task CompareAsync(string change)
@@ -195,7 +195,7 @@ public sealed class BandIndexTests(CompApiFactory factory, ITestOutputHelper out
         await using var sqlOnly = SqlOnly();
         await using var split = Factory.WithWebHostBuilder(b => b.UseSetting("BandIndex:ParallelFromRows", "2"));
         await split.Services.GetRequiredService<BandIndex>().WhenLoaded.WaitAsync(TimeSpan.FromSeconds(30));
-        var sql = sqlOnly.CreateClient();
+        var sql = sqlOnly.CreateExactClient();
         string[] cuts =
         [
             "component=base&percentiles=1,10,25,50,75,90,99",
@@ -206,11 +206,11 @@ public sealed class BandIndexTests(CompApiFactory factory, ITestOutputHelper out
         ];
         foreach (var cut in cuts)
         {
-            var whole = await SameAsync(Factory.CreateClient(), sql, "/v1/bands?" + cut);
-            var halves = await SameAsync(split.CreateClient(), sql, "/v1/bands?" + cut);
+            var whole = await SameAsync(Factory.CreateExactClient(), sql, "/v1/bands?" + cut);
+            var halves = await SameAsync(split.CreateExactClient(), sql, "/v1/bands?" + cut);
             Assert.Equal(whole, halves);
         }
-        Assert.Contains("\"n\":3030", await SameAsync(Factory.CreateClient(), sql, "/v1/bands?component=base"));
+        Assert.Contains("\"n\":3030", await SameAsync(Factory.CreateExactClient(), sql, "/v1/bands?component=base"));
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed class BandTests(CompApiFactory factory) : ApiTest(factory)
 
     private async Task<JsonElement> BandsAsync(string query)
     {
-        var response = await Factory.CreateClient().GetAsync("/v1/bands?" + query);
+        var response = await Factory.CreateExactClient().GetAsync("/v1/bands?" + query);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET /v1/bands?{query} answered {(int)response.StatusCode}: {text}");
         return JsonDocument.Parse(text).RootElement;
@@ -278,7 +278,7 @@ public sealed class BandTests(CompApiFactory factory) : ApiTest(factory)
     [InlineData("groupBy=role,role", "groupBy")]
     public async Task A_bad_query_parameter_is_a_400_naming_it(string query, string field)
     {
-        var response = await Factory.CreateClient().GetAsync("/v1/bands?" + query);
+        var response = await Factory.CreateExactClient().GetAsync("/v1/bands?" + query);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);

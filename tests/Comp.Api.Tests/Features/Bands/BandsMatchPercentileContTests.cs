@@ -93,7 +93,7 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
         var random = new Random(20240406);
         await Factory.InsertAsync(RandomRows(random, 2_500));
         await using var sqlOnly = Factory.WithWebHostBuilder(b => b.UseSetting("BandIndex:Enabled", "false"));
-        var client = bandIndex ? Factory.CreateClient() : sqlOnly.CreateClient();
+        var client = bandIndex ? Factory.CreateExactClient() : sqlOnly.CreateExactClient();
         await using var connection = await Factory.OpenAsync();
 
         var checkedCells = 0;

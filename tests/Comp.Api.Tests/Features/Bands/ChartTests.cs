@@ -32,7 +32,7 @@ public sealed class ChartTests(CompApiFactory factory) : ApiTest(factory)
     {
         await LoadDemoAsync();
 
-        var response = await Factory.CreateClient().GetAsync("/v1/bands/chart.svg?role=ml-engineer&region=us-ca&component=base");
+        var response = await Factory.CreateExactClient().GetAsync("/v1/bands/chart.svg?role=ml-engineer&region=us-ca&component=base");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("image/svg+xml", response.Content.Headers.ContentType!.MediaType);
@@ -48,7 +48,7 @@ public sealed class ChartTests(CompApiFactory factory) : ApiTest(factory)
     {
         await LoadDemoAsync();
 
-        var response = await Factory.CreateClient().PostAsJsonAsync("/v1/bands/chart.svg", DemoComparison);
+        var response = await Factory.CreateExactClient().PostAsJsonAsync("/v1/bands/chart.svg", DemoComparison);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var svg = await response.Content.ReadAsStringAsync();

@@ -29,7 +29,7 @@ public sealed class CurrencyAndAgingTests(CompApiFactory factory) : ApiTest(fact
         await Factory.InsertAsync(Rows("EUR", new DateOnly(2022, 6, 1), 90_000, 95_000, 100_000, 105_000, 110_000)
             .Concat(Rows("EUR", new DateOnly(2024, 5, 15), 90_000, 95_000, 100_000, 105_000, 110_000)).ToList());
 
-        var band = await BandsAsync(Factory.CreateClient(), "employer=acme&component=base&percentiles=50");
+        var band = await BandsAsync(Factory.CreateExactClient(), "employer=acme&component=base&percentiles=50");
 
         // Sorted USD values: 94 559.82, 97 290, 99 813.14, 102 695, 105 066.46, 108 100, … → the median
         // is the mean of the 5th and 6th: (100 000 × 1.050664634 + 100 000 × 1.0810) / 2.
@@ -47,7 +47,7 @@ public sealed class CurrencyAndAgingTests(CompApiFactory factory) : ApiTest(fact
     {
         await Factory.InsertAsync(Rows("EUR", new DateOnly(2015, 3, 1), 90_000, 95_000, 100_000, 105_000, 110_000).ToList());
 
-        var band = await BandsAsync(Factory.CreateClient(), "employer=acme&component=base&percentiles=50");
+        var band = await BandsAsync(Factory.CreateExactClient(), "employer=acme&component=base&percentiles=50");
 
         Assert.Equal(111_940.00m, Assert.Single(band.GetProperty("cells").EnumerateArray()).GetProperty("percentiles").GetProperty("p50").GetDecimal());
         var rate = Assert.Single(band.GetProperty("conversion").GetProperty("ratesUsed").EnumerateArray());
@@ -60,7 +60,7 @@ public sealed class CurrencyAndAgingTests(CompApiFactory factory) : ApiTest(fact
         await Factory.InsertAsync(Rows("USD", new DateOnly(2024, 3, 1), 90_000, 95_000, 100_000, 105_000, 110_000)
             .Concat(Rows("NGN", new DateOnly(2024, 3, 1), 50_000_000, 60_000_000, 70_000_000, 80_000_000, 90_000_000, 95_000_000)).ToList());
 
-        var band = await BandsAsync(Factory.CreateClient(), "employer=acme&component=base&percentiles=50");
+        var band = await BandsAsync(Factory.CreateExactClient(), "employer=acme&component=base&percentiles=50");
 
         var cell = Assert.Single(band.GetProperty("cells").EnumerateArray());
         Assert.Equal(5, cell.GetProperty("n").GetInt32());
@@ -71,7 +71,7 @@ public sealed class CurrencyAndAgingTests(CompApiFactory factory) : ApiTest(fact
         Assert.Contains("no FX rate", leftOut.GetProperty("reason").GetString());
 
         // A band cannot be asked in a currency without any rate.
-        var ngn = await Factory.CreateClient().GetAsync("/v1/bands?employer=acme&component=base&currency=NGN");
+        var ngn = await Factory.CreateExactClient().GetAsync("/v1/bands?employer=acme&component=base&currency=NGN");
         Assert.Equal(HttpStatusCode.BadRequest, ngn.StatusCode);
         Assert.Contains("No FX rate for NGN", (await JsonAsync(ngn)).GetProperty("errors").GetProperty("currency")[0].GetString());
     }
@@ -83,7 +83,7 @@ public sealed class CurrencyAndAgingTests(CompApiFactory factory) : ApiTest(fact
         await Factory.InsertAsync(Rows("NGN", new DateOnly(2024, 3, 1), 50_000_000, 60_000_000)
             .Concat(Rows("EUR", new DateOnly(2024, 5, 15), 90_000, 95_000, 100_000)).ToList());
 
-        var band = await BandsAsync(Factory.CreateClient(), "employer=acme&component=base");
+        var band = await BandsAsync(Factory.CreateExactClient(), "employer=acme&component=base");
 
         Assert.True(Assert.Single(band.GetProperty("cells").EnumerateArray()).GetProperty("suppressed").GetBoolean());
         var leftOut = Assert.Single(band.GetProperty("conversion").GetProperty("leftOut").EnumerateArray());
@@ -97,7 +97,7 @@ public sealed class CurrencyAndAgingTests(CompApiFactory factory) : ApiTest(fact
         // 2023-06-01 → 2024-06-01 is 366 days (2024 is a leap year).
         await Factory.InsertAsync(Rows("USD", new DateOnly(2023, 6, 1), 80_000, 90_000, 100_000, 110_000, 120_000).ToList());
 
-        var band = await BandsAsync(Factory.CreateClient(), "employer=acme&component=base&percentiles=50&agedTo=2024-06-01");
+        var band = await BandsAsync(Factory.CreateExactClient(), "employer=acme&component=base&percentiles=50&agedTo=2024-06-01");
 
         var expected = Math.Round((decimal)(100_000 * Math.Pow(1.03, 366 / 365.25)), 2);
         Assert.Equal(103_006.25m, expected);
@@ -113,7 +113,7 @@ public sealed class CurrencyAndAgingTests(CompApiFactory factory) : ApiTest(fact
         await Factory.InsertAsync(Rows("USD", new DateOnly(2023, 6, 1), 80_000, 90_000, 100_000, 110_000, 120_000).ToList());
         await using var fivePercent = Factory.WithWebHostBuilder(b => b.UseSetting("Aging:AnnualRate", "0.05"));
 
-        var band = await BandsAsync(fivePercent.CreateClient(), "employer=acme&component=base&percentiles=50&agedTo=2024-06-01");
+        var band = await BandsAsync(fivePercent.CreateExactClient(), "employer=acme&component=base&percentiles=50&agedTo=2024-06-01");
 
         Assert.Equal(Math.Round((decimal)(100_000 * Math.Pow(1.05, 366 / 365.25)), 2),
             Assert.Single(band.GetProperty("cells").EnumerateArray()).GetProperty("percentiles").GetProperty("p50").GetDecimal());
@@ -126,7 +126,7 @@ public sealed class CurrencyAndAgingTests(CompApiFactory factory) : ApiTest(fact
         // EUR 2022-06-01 at 1.050664634, then aged 2 years (731 days to 2024-06-01) at 3%.
         await Factory.InsertAsync(Rows("EUR", new DateOnly(2022, 6, 1), 80_000, 90_000, 100_000, 110_000, 120_000).ToList());
 
-        var band = await BandsAsync(Factory.CreateClient(), "employer=acme&component=base&percentiles=50&agedTo=2024-06-01");
+        var band = await BandsAsync(Factory.CreateExactClient(), "employer=acme&component=base&percentiles=50&agedTo=2024-06-01");
 
         Assert.Equal(Math.Round((decimal)(100_000 * 1.050664634 * Math.Pow(1.03, 731 / 365.25)), 2),
             Assert.Single(band.GetProperty("cells").EnumerateArray()).GetProperty("percentiles").GetProperty("p50").GetDecimal());
@@ -135,7 +135,7 @@ public sealed class CurrencyAndAgingTests(CompApiFactory factory) : ApiTest(fact
     [Fact]
     public async Task A_bad_agedTo_is_a_400_naming_it()
     {
-        var response = await Factory.CreateClient().GetAsync("/v1/bands?agedTo=2024-02-30");
+        var response = await Factory.CreateExactClient().GetAsync("/v1/bands?agedTo=2024-02-30");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True((await JsonAsync(response)).GetProperty("errors").TryGetProperty("agedTo", out _));
     }

@@ -31,7 +31,7 @@ public sealed class ReadReplicaTests(CompApiFactory factory) : ApiTest(factory)
             .UseSetting("BandIndex:Enabled", "false")); // the index reads the primary only
         var admin = app.CreateClient();
         admin.DefaultRequestHeaders.Add("X-Api-Key", CompApiFactory.AdminKey);
-        var reader = app.CreateClient();
+        var reader = app.CreateExactClient();
 
         async Task Post(int count, int from)
         {

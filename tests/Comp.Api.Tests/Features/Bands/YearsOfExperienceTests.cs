@@ -31,7 +31,7 @@ public sealed class YearsOfExperienceTests(CompApiFactory factory) : ApiTest(fac
     private HttpClient client = null!;
 
     private void Use(bool index) =>
-        client = index ? Factory.CreateClient() : Factory.WithWebHostBuilder(b => b.UseSetting("BandIndex:Enabled", "false")).CreateClient();
+        client = index ? Factory.CreateExactClient() : Factory.WithWebHostBuilder(b => b.UseSetting("BandIndex:Enabled", "false")).CreateExactClient();
 
     private async Task<JsonElement> GetAsync(string path)
     {
@@ -159,7 +159,7 @@ public sealed class YearsOfExperienceTests(CompApiFactory factory) : ApiTest(fac
     [InlineData("minYearsOfExperience=8&maxYearsOfExperience=3", "maxYearsOfExperience")]
     public async Task A_bad_range_is_a_400_naming_the_parameter(string query, string field)
     {
-        var response = await Factory.CreateClient().GetAsync("/v1/bands?role=ml-engineer&" + query);
+        var response = await Factory.CreateExactClient().GetAsync("/v1/bands?role=ml-engineer&" + query);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True((await JsonAsync(response)).GetProperty("errors").TryGetProperty(field, out _));

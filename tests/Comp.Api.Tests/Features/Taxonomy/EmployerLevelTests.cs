@@ -85,12 +85,12 @@ public sealed class EmployerLevelTests(CompApiFactory factory) : ApiTest(factory
             await admin.PostOkAsync(MetaDatapoint("E6").With("baseSalary", 300_000 + 1_000 * i));
         }
 
-        var band = await JsonAsync(await Factory.CreateClient().GetAsync("/v1/bands?employer=meta&component=base&groupBy=level&percentiles=50"));
+        var band = await JsonAsync(await Factory.CreateExactClient().GetAsync("/v1/bands?employer=meta&component=base&groupBy=level&percentiles=50"));
         var cells = band.GetProperty("cells").EnumerateArray().ToList();
         Assert.Equal(["L4", "L5"], cells.Select(c => c.GetProperty("group").GetProperty("level").GetString()));
         Assert.Equal([202_000.00m, 302_000.00m], cells.Select(c => c.GetProperty("percentiles").GetProperty("p50").GetDecimal()));
 
-        var l5 = await JsonAsync(await Factory.CreateClient().GetAsync("/v1/bands?employer=meta&level=L5&component=base&percentiles=50"));
+        var l5 = await JsonAsync(await Factory.CreateExactClient().GetAsync("/v1/bands?employer=meta&level=L5&component=base&percentiles=50"));
         Assert.Equal(5, Assert.Single(l5.GetProperty("cells").EnumerateArray()).GetProperty("n").GetInt32());
     }
 

@@ -44,7 +44,6 @@ internal sealed partial class IndexData
 
         // The same capacity: rows appended later still fit without a resize.
         target.Ids = Gather(Ids, order);
-        target.Tags = Gather(Tags, order);
         target.Employer = Gather(Employer, order);
         target.Role = Gather(Role, order);
         target.Region = Gather(Region, order);

@@ -59,7 +59,11 @@ internal sealed partial class IndexData
     public Dimension Currencies { get; }
     public Dimension Sources { get; }
 
-    /// <summary>What gives each row its content tag (<see cref="Tags"/>); null: every tag is 0 (no protected answers).</summary>
+    /// <summary>
+    /// What gives each row its content tag, from its id (<see cref="ContentTags"/>): a protected
+    /// query sums its cells' tags as it scans (no column of its own: it would cost 8 bytes a row
+    /// for every query, where the id is read by protected queries only). Null: no protected answers.
+    /// </summary>
     public ContentTags? Tagger { get; }
 
     public IndexData(bool postingLists = true, ContentTags? tagger = null)
@@ -89,8 +93,6 @@ internal sealed partial class IndexData
     /// <summary>Rows 0 … Clustered − 1 are in role-and-region order (as the last compaction left them); later rows were appended since.</summary>
     public int Clustered;
     public Guid[] Ids = [];
-    /// <summary>Each row's content tag (<see cref="ContentTags"/>): a cell's fingerprint is their sum.</summary>
-    public ulong[] Tags = [];
     public int[] Employer = [];
     public ushort[] Role = [];
     public ushort[] Region = [];
@@ -139,7 +141,7 @@ internal sealed partial class IndexData
     {
         get
         {
-            long perRow = 16 + 8 + 4 + 2 + 2 + 2 + 1 + 1 + 1 + 4 + 5 * 8 + 4 * RangeColumns.Length;
+            long perRow = 16 + 4 + 2 + 2 + 2 + 1 + 1 + 1 + 4 + 5 * 8 + 4 * RangeColumns.Length;
             var lists = ByRole.Sum(l => l?.Bytes ?? 0) + ByRoleRegion.Values.Sum(l => l.Bytes) + ByEmployer.Sum(l => l?.Bytes ?? 0);
             return Capacity * perRow + Map.Bytes + lists + EmployerSlugs.Length * 8L + employerCodes.Count * 20L;
         }
@@ -157,7 +159,6 @@ internal sealed partial class IndexData
     private void Resize(int size)
     {
         Array.Resize(ref Ids, size);
-        Array.Resize(ref Tags, size);
         Array.Resize(ref Employer, size);
         Array.Resize(ref Role, size);
         Array.Resize(ref Region, size);
@@ -286,7 +287,6 @@ internal sealed partial class IndexData
             && Retention[at].Equals(retention) && Signon[at].Equals(signon) && SameRanges(at, row))
             return false;
         Ids[at] = row.Id;
-        Tags[at] = Tagger?.Of(row.Id) ?? 0;
         Employer[at] = EmployerCode(row.EmployerId);
         Role[at] = (ushort)row.Role;
         Region[at] = (ushort)row.Region;

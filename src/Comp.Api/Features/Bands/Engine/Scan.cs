@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Comp.Statistics;
+using Comp.Statistics.Privacy;
 
 namespace Comp.Api.Features.Bands.Engine;
 
@@ -42,7 +43,9 @@ internal sealed class Scan
     private readonly byte[] flagsColumn, levelColumn, sourceColumn;
     private readonly ushort[] roleColumn, regionColumn, currencyColumn;
     private readonly int[] employerColumn, dayColumn;
-    private readonly ulong[] tagColumn;
+    private readonly Guid[] idColumn;
+    // Protected queries only: the tags whose sum is a cell's contents fingerprint.
+    private readonly ContentTags? tagger;
     private readonly double[] baseColumn, bonusColumn, equityColumn, retentionColumn, signonColumn;
 
     public Scan(IndexData data, BandQuery query, FxTable fx, double agingRate, RowFilters filters, Plan plan, CellKey keys, int expected, int employerSlots)
@@ -55,7 +58,8 @@ internal sealed class Scan
         component = query.Component;
         (flagsColumn, levelColumn, sourceColumn) = (data.Flags, data.Level, data.Source);
         (roleColumn, regionColumn, currencyColumn) = (data.Role, data.Region, data.Currency);
-        (employerColumn, dayColumn, tagColumn) = (data.Employer, data.Day, data.Tags);
+        (employerColumn, dayColumn, idColumn) = (data.Employer, data.Day, data.Ids);
+        tagger = query.Protected ? data.Tagger ?? throw new InvalidOperationException("Band data without content tags cannot answer protected queries.") : null;
         (baseColumn, bonusColumn, equityColumn, retentionColumn, signonColumn) = (data.Base, data.Bonus, data.Equity, data.Retention, data.Signon);
         roleOk = plan.ImpliesRole ? null : filters.Roles?.Ok;
         regionOk = plan.ImpliesRegion ? null : filters.Regions?.Ok;
@@ -201,7 +205,7 @@ internal sealed class Scan
             else if (!cellMap!.TryGetValue(key, out cell!))
                 cellMap[key] = cell = NewCell(key, r);
         }
-        cell.Add(value, employerColumn[r], day, tagColumn[r]);
+        cell.Add(value, employerColumn[r], day, tagger is null ? 0 : tagger.Of(idColumn[r]));
         if (period >= 0)
             cell.UsePeriod(currency, conversion!, period);
     }

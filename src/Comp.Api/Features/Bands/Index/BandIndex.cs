@@ -84,9 +84,9 @@ public sealed class BandIndex : IDisposable
 
     private readonly ContentTags tags;
 
-    public BandIndex(NpgsqlDataSource dataSource, IOptionsMonitor<BandIndexOptions> options, Protection protection, ILogger<BandIndex> logger)
+    public BandIndex(NpgsqlDataSource dataSource, IOptionsMonitor<BandIndexOptions> options, ContentTags tags, ILogger<BandIndex> logger)
     {
-        tags = protection.Tags;
+        this.tags = tags;
         this.dataSource = dataSource;
         this.options = options;
         this.logger = logger;

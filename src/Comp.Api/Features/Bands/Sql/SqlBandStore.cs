@@ -1,5 +1,6 @@
 using Comp.Api.Data;
 using Comp.Api.Features.Bands.Engine;
+using Comp.Statistics.Privacy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -26,7 +27,7 @@ public sealed class ReadReplica(NpgsqlDataSource dataSource)
 public sealed class SqlBandStore(
     CompDbContext db,
     IOptionsMonitor<AgingOptions> aging,
-    Protection protection,
+    ContentTags tags,
     ReadReplica? replica = null) : IBandStore, IAsyncDisposable
 {
     private string? version;
@@ -68,7 +69,7 @@ public sealed class SqlBandStore(
     {
         var connection = await ReadConnectionAsync(cancellationToken);
         // A protected answer needs each row's content tag, so its id; an exact one reads no ids.
-        var batch = new IndexData(postingLists: false, tagger: query.Protected ? protection.Tags : null);
+        var batch = new IndexData(postingLists: false, tagger: query.Protected ? tags : null);
         // One snapshot for the rows, the employers they name and the FX table.
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
         await using (var command = new NpgsqlCommand { Connection = connection, Transaction = transaction })

@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Comp.Api.Auth;
+using Comp.Api.Tests.Infrastructure;
+
+namespace Comp.Api.Tests.Features.Bands;
+
+/// <summary>
+/// The two disclosure tiers: exact figures for keys with <c>exact</c> (admin implies it),
+/// protected figures (read from a differentially private release of each cell) for everyone else;
+/// and the first attacks, which break the exact tier and must not break the protected one.
+/// </summary>
+public sealed class ProtectedTierTests(CompApiFactory factory) : ApiTest(factory)
+{
+    private static readonly DateOnly March = new(2024, 3, 1);
+    private static readonly string Every = string.Join(',', Enumerable.Range(1, 99));
+
+    private async Task<JsonElement> GetAsync(HttpClient client, string path)
+    {
+        var response = await client.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path} answered {(int)response.StatusCode}: {text} (Privacy:Key {CompApiFactory.PrivacyKey})");
+        return JsonDocument.Parse(text).RootElement;
+    }
+
+    /// <summary>Ten log-normal base salaries (median 150k, σ 0.3 of ln), to the cent, from <paramref name="random"/>.</summary>
+    private static decimal[] Salaries(Random random, int n = 10) => Enumerable.Range(0, n)
+        .Select(_ => Math.Round((decimal)(150_000 * Math.Exp(0.3 * Gaussian(random))), 2))
+        .Order().ToArray();
+
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    private Task PlantAsync(string employer, IEnumerable<decimal> salaries, string region = "us-ca") =>
+        Factory.InsertAsync(salaries.Select(s => new SeedRow(employer, "ml-engineer", "L4", region, "USD", March, s)).ToList());
+
+    private async Task<HttpClient> KeyClientAsync(params string[] scopes)
+    {
+        var created = await JsonAsync(await Factory.CreateAdminClient().PostAsJsonAsync("/v1/keys", new { name = "tier test", scopes }));
+        var client = Factory.CreateClient();
+        client.DefaultRequestHeaders.Add(ApiKeySecrets.HeaderName, created.GetProperty("key").GetString());
+        return client;
+    }
+
+    [Fact]
+    public async Task Anonymous_and_read_keys_get_protected_figures_exact_and_admin_keys_exact_ones()
+    {
+        await PlantAsync("acme", Salaries(new Random(1), 40));
+        const string path = "/v1/bands?employer=acme&component=base";
+
+        foreach (var (client, tier) in new[]
+                 {
+                     (Factory.CreateClient(), "protected"), (await KeyClientAsync(Scopes.Read), "protected"),
+                     (await KeyClientAsync(Scopes.Exact), "exact"), (Factory.CreateAdminClient(), "exact"),
+                 })
+        {
+            var band = await GetAsync(client, path);
+            Assert.Equal(tier, band.GetProperty("disclosure").GetString());
+            Assert.Equal(tier == "protected", band.GetProperty("methodology").GetString()!.StartsWith("protected: differential privacy", StringComparison.Ordinal));
+        }
+
+        // The tiers' answers are different representations: their ETags differ.
+        var anonymous = await Factory.CreateClient().GetAsync(path);
+        var exact = await Factory.CreateAdminClient().GetAsync(path);
+        Assert.NotEqual(anonymous.Headers.ETag!.Tag, exact.Headers.ETag!.Tag);
+    }
+
+    [Fact]
+    public async Task Equivalent_requests_read_the_same_release_instead_of_drawing_new_noise()
+    {
+        await PlantAsync("acme", Salaries(new Random(2), 60));
+        var client = Factory.CreateClient();
+        string P50(JsonElement cell) => cell.GetProperty("percentiles").GetProperty("p50").GetRawText();
+
+        var first = Assert.Single((await GetAsync(client, "/v1/bands?employer=acme&component=base")).GetProperty("cells").EnumerateArray());
+        Assert.False(first.GetProperty("suppressed").GetBoolean(), first.ToString());
+        var expected = first.ToString();
+
+        // A repeat, reordered parameters, a redundant filter, date bounds inside the same quarter.
+        foreach (var path in new[]
+                 {
+                     "/v1/bands?employer=acme&component=base",
+                     "/v1/bands?component=base&employer=acme",
+                     "/v1/bands?component=base&employer=acme&role=ml-engineer&region=us",
+                     "/v1/bands?component=base&employer=acme&from=2024-02-15&to=2024-03-20",
+                 })
+            Assert.Equal(expected, Assert.Single((await GetAsync(client, path)).GetProperty("cells").EnumerateArray()).ToString());
+
+        // The same contents as a group, a compare segment and a trend period: the same figures.
+        var grouped = Assert.Single((await GetAsync(client, "/v1/bands?component=base&groupBy=employer")).GetProperty("cells").EnumerateArray());
+        Assert.Equal(P50(first), P50(grouped));
+        var trend = Assert.Single((await GetAsync(client, "/v1/bands/trend?employer=acme&component=base")).GetProperty("cells").EnumerateArray());
+        Assert.Equal(P50(first), P50(trend));
+        var compared = await JsonAsync(await client.PostAsJsonAsync("/v1/bands/compare",
+            new { component = "base", segments = new[] { new { label = "acme", filter = new { employer = "acme" } } } }));
+        Assert.Equal(P50(first), P50(Assert.Single(compared.GetProperty("cells").EnumerateArray())));
+
+        // Another currency is the same release at that currency's latest rate, the one rate named.
+        var eur = await GetAsync(client, "/v1/bands?employer=acme&component=base&currency=EUR");
+        var rate = Assert.Single(eur.GetProperty("conversion").GetProperty("ratesUsed").EnumerateArray());
+        var usdPerEur = rate.GetProperty("usdPerUnit").GetDouble();
+        var usd = first.GetProperty("percentiles").GetProperty("p50").GetDecimal();
+        var inEur = Assert.Single(eur.GetProperty("cells").EnumerateArray()).GetProperty("percentiles").GetProperty("p50").GetDecimal();
+        Assert.InRange(inEur, Math.Round(usd / (decimal)usdPerEur, 2) - 0.02m, Math.Round(usd / (decimal)usdPerEur, 2) + 0.02m);
+
+        // Aging would need a release per agedTo: the protected tier refuses it, naming the parameter.
+        var aged = await client.GetAsync("/v1/bands?employer=acme&component=base&agedTo=2025-01-01");
+        Assert.Equal(HttpStatusCode.BadRequest, aged.StatusCode);
+        Assert.True((await JsonAsync(aged)).GetProperty("errors").TryGetProperty("agedTo", out _));
+    }
+
+    /// <summary>
+    /// The attack: type 7 is linear between neighbouring order statistics, so two published
+    /// percentiles inside one rank interval give both its ends. Run on 20 planted single-employer
+    /// cells of 10 values each with every percentile asked for; scored against chance (the same
+    /// guesses against fresh cells of the same distribution).
+    /// </summary>
+    [Fact]
+    public async Task Percentile_lists_rebuild_every_value_of_an_exact_cell_and_no_more_than_chance_of_a_protected_one()
+    {
+        var random = new Random(20261206);
+        var cells = Enumerable.Range(0, 20).Select(i => (Employer: $"victim-{i:00}", Values: Salaries(random))).ToList();
+        foreach (var (employer, values) in cells)
+            await PlantAsync(employer, values);
+
+        int exactHits = 0, protectedHits = 0, chanceHits = 0, leaked = 0;
+        foreach (var (employer, values) in cells)
+        {
+            var path = $"/v1/bands?employer={employer}&component=base&percentiles={Every}";
+            var exact = Rebuild(Assert.Single((await GetAsync(Factory.CreateAdminClient(), path)).GetProperty("cells").EnumerateArray()), values.Length);
+            exactHits += Hits(exact, values);
+
+            var cell = Assert.Single((await GetAsync(Factory.CreateClient(), path)).GetProperty("cells").EnumerateArray());
+            var guesses = Rebuild(cell, values.Length);
+            protectedHits += Hits(guesses, values);
+            chanceHits += Hits(guesses, Salaries(random));
+            leaked += Published(cell).Count(v => values.Contains(v));
+        }
+
+        Assert.Equal(200, exactHits);
+        Assert.True(protectedHits - chanceHits <= 20,
+            $"The attack beat chance on {protectedHits - chanceHits} of 200 values ({protectedHits} hits, {chanceHits} by chance); Privacy:Key {CompApiFactory.PrivacyKey}");
+        Assert.True(leaked <= 2, $"{leaked} published figures equal a planted value to the cent; Privacy:Key {CompApiFactory.PrivacyKey}");
+    }
+
+    /// <summary>Guesses of the j-th smallest value from pairs of published percentiles in one rank interval (type 7).</summary>
+    private static decimal?[] Rebuild(JsonElement cell, int n)
+    {
+        var guesses = new decimal?[n];
+        if (cell.GetProperty("suppressed").GetBoolean())
+            return guesses;
+        var known = cell.GetProperty("percentiles").EnumerateObject()
+            .Where(p => p.Value.ValueKind == JsonValueKind.Number)
+            .Select(p => (H: (n - 1) * int.Parse(p.Name[1..], CultureInfo.InvariantCulture) / 100.0, Value: p.Value.GetDecimal()))
+            .OrderBy(p => p.H).ToList();
+        for (var k = 0; k < n - 1; k++)
+        {
+            var inside = known.Where(p => p.H >= k && p.H < k + 1).ToList();
+            if (inside.Count < 2)
+                continue;
+            var (a, b) = (inside[0], inside[^1]);
+            var slope = (b.Value - a.Value) / (decimal)(b.H - a.H);
+            var lower = a.Value - (decimal)(a.H - k) * slope;
+            guesses[k] ??= lower;
+            guesses[k + 1] ??= lower + slope;
+        }
+        return guesses;
+    }
+
+    private static int Hits(decimal?[] guesses, decimal[] values) =>
+        guesses.Select((g, j) => g is { } guess && Math.Abs(guess - values[j]) <= values[j] * 0.005m).Count(hit => hit);
+
+    private static IEnumerable<decimal> Published(JsonElement cell) =>
+        cell.GetProperty("suppressed").GetBoolean()
+            ? []
+            : cell.GetProperty("percentiles").EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number).Select(p => p.Value.GetDecimal())
+                .Concat(cell.GetProperty("ci").EnumerateObject().SelectMany(c => new[] { c.Value.GetProperty("lower"), c.Value.GetProperty("upper") })
+                    .Where(v => v.ValueKind == JsonValueKind.Number).Select(v => v.GetDecimal()));
+}
