@@ -14,13 +14,25 @@ public class NoisyCdfTests
     [Fact]
     public void Runs_holding_fewer_than_the_threshold_are_dropped()
     {
-        var parameters = new CdfParameters { Grid = new LogGrid(1_000m, 2_000m, 1.06m), Threshold = 4 };
+        // The secondary threshold at τ too: every run is judged by τ alone (the far-run rule has its own test).
+        var parameters = new CdfParameters { Grid = new LogGrid(1_000m, 2_000m, 1.06m), Threshold = 4, SecondaryThreshold = 4 };
         Assert.Equal(12, parameters.Grid.Count);
         //                        run of 1: 5 ≥ 4 | run of 3: 3 < 4 |    | run of 1: 2   |    | run of 2: 3+1 = 4
         long[] noisy = [0, 5, -1, 1, 1, 1, 0, 2, -3, 3, 1, 0];
         var cdf = NoisyCdf.FromNoisyCounts(noisy, parameters);
         Assert.Equal([0, 5, 0, 0, 0, 0, 0, 0, 0, 3, 1, 0], cdf.Counts.ToArray());
         Assert.Equal(9, cdf.N);
+    }
+
+    [Fact]
+    public void A_run_far_from_the_kept_ones_needs_the_secondary_threshold()
+    {
+        var parameters = new CdfParameters { Grid = new LogGrid(1_000m, 2_000m, 1.06m), Threshold = 4, SecondaryThreshold = 8 };
+        // heaviest: 10 | two empty bins, then 4 ≥ τ: a near tail, kept | three empty bins, then 4 < 8: far, dropped | 9 ≥ 8: kept
+        long[] noisy = [10, 0, -2, 4, 0, 0, -1, 4, 0, 0, 0, 9];
+        var cdf = NoisyCdf.FromNoisyCounts(noisy, parameters);
+        Assert.Equal([10, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 9], cdf.Counts.ToArray());
+        Assert.Equal(23, cdf.N);
     }
 
     [Fact]
@@ -195,7 +207,7 @@ public class NoisyCdfTests
     {
         Assert.Equal(
             "noisy histogram over 83 log-scale bins, each edge 1.15 times the one before, from 1000 to 109124118.71 (values outside go to the end bins); " +
-            "discrete Laplace, scale 1/2 (ε = 2) on every bin; counts below 1, and runs of neighbouring bins holding fewer than 4 in all, dropped",
+            "discrete Laplace, scale 1/2 (ε = 2) on every bin; counts below 1, and runs of neighbouring bins holding fewer than 4 in all (8 for a run more than 2 empty bins from the others kept), dropped",
             CdfParameters.Default.Describe());
     }
 }
