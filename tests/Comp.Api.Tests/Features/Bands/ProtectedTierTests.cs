@@ -145,6 +145,75 @@ public sealed class ProtectedTierTests(CompApiFactory factory) : ApiTest(factory
         Assert.True(leaked <= 2, $"{leaked} published figures equal a planted value to the cent; Privacy:Key {CompApiFactory.PrivacyKey}");
     }
 
+    /// <summary>
+    /// Extremes: with 20 or more datapoints the tails may be asked for, and p1/p2 (p98/p99) give the
+    /// smallest (largest) value of an exact cell. 10 planted cells of 20: the 20 extremes, scored
+    /// against chance as above.
+    /// </summary>
+    [Fact]
+    public async Task The_smallest_and_largest_datapoints_come_out_of_an_exact_cell_and_not_out_of_a_protected_one()
+    {
+        var random = new Random(7);
+        var cells = Enumerable.Range(0, 10).Select(i => (Employer: $"extreme-{i:00}", Values: Salaries(random, 20))).ToList();
+        foreach (var (employer, values) in cells)
+            await PlantAsync(employer, values);
+
+        int exactHits = 0, protectedHits = 0, chanceHits = 0;
+        foreach (var (employer, values) in cells)
+        {
+            var path = $"/v1/bands?employer={employer}&component=base&percentiles=1,2,98,99";
+            bool[] Extremes(decimal?[] guesses, decimal[] truth) =>
+                [Hits([guesses[0]], [truth[0]]) == 1, Hits([guesses[^1]], [truth[^1]]) == 1];
+            exactHits += Extremes(Rebuild(Assert.Single((await GetAsync(Factory.CreateAdminClient(), path)).GetProperty("cells").EnumerateArray()), 20), values).Count(h => h);
+            var guesses = Rebuild(Assert.Single((await GetAsync(Factory.CreateClient(), path)).GetProperty("cells").EnumerateArray()), 20);
+            protectedHits += Extremes(guesses, values).Count(h => h);
+            chanceHits += Extremes(guesses, Salaries(random, 20)).Count(h => h);
+        }
+
+        Assert.Equal(20, exactHits);
+        Assert.True(protectedHits - chanceHits <= 2,
+            $"The extremes were hit {protectedHits} times of 20 ({chanceHits} by chance); Privacy:Key {CompApiFactory.PrivacyKey}");
+    }
+
+    /// <summary>
+    /// Differencing: a newcomer lands in the middle of an odd-sized cell whose other members the
+    /// attacker planted (15 well below, 15 well above), so the exact cell's median is the newcomer's
+    /// pay. The cut with the newcomer (no filter) and without (verified=false: the newcomer alone is
+    /// verified) differ by that one datapoint. 10 trials; the attacker's guess is the p50 of the cut
+    /// with the newcomer, scored against chance: the same guess made from the cut without it.
+    /// </summary>
+    [Fact]
+    public async Task Two_cuts_differing_by_one_datapoint_give_the_newcomers_pay_exactly_but_not_protected()
+    {
+        var random = new Random(11);
+        var trials = new List<(string Employer, decimal Target)>();
+        for (var t = 0; t < 10; t++)
+        {
+            var employer = $"newcomer-{t:00}";
+            var target = Math.Round(140_000m + 20_000m * (decimal)random.NextDouble(), 2);
+            var others = Enumerable.Range(0, 15).Select(i => 60_000m + 1_000m * i).Concat(Enumerable.Range(0, 15).Select(i => 300_000m + 5_000m * i));
+            await Factory.InsertAsync(others.Select(v => new SeedRow(employer, "ml-engineer", "L4", "us-ca", "USD", March, v))
+                .Append(new SeedRow(employer, "ml-engineer", "L4", "us-ca", "USD", March, target, Verified: true)).ToList());
+            trials.Add((employer, target));
+        }
+
+        int exactHits = 0, protectedHits = 0, chanceHits = 0;
+        foreach (var (employer, target) in trials)
+        {
+            decimal? Median(JsonElement band) => Assert.Single(band.GetProperty("cells").EnumerateArray()) is var cell && !cell.GetProperty("suppressed").GetBoolean()
+                ? cell.GetProperty("percentiles").GetProperty("p50").GetDecimal()
+                : null;
+            bool Near(decimal? guess) => guess is { } g && Math.Abs(g - target) <= target * 0.005m;
+            exactHits += Near(Median(await GetAsync(Factory.CreateAdminClient(), $"/v1/bands?employer={employer}&component=base"))) ? 1 : 0;
+            protectedHits += Near(Median(await GetAsync(Factory.CreateClient(), $"/v1/bands?employer={employer}&component=base"))) ? 1 : 0;
+            chanceHits += Near(Median(await GetAsync(Factory.CreateClient(), $"/v1/bands?employer={employer}&component=base&verified=false"))) ? 1 : 0;
+        }
+
+        Assert.Equal(10, exactHits);
+        Assert.True(protectedHits - chanceHits <= 2,
+            $"The newcomer's pay came within 0.5% in {protectedHits} of 10 trials ({chanceHits} by chance); Privacy:Key {CompApiFactory.PrivacyKey}");
+    }
+
     /// <summary>Guesses of the j-th smallest value from pairs of published percentiles in one rank interval (type 7).</summary>
     private static decimal?[] Rebuild(JsonElement cell, int n)
     {

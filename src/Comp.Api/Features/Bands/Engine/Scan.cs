@@ -164,12 +164,8 @@ internal sealed class Scan
         var day = dayColumn[r];
         if (day < fromDay || day > toDay)
             return;
-        foreach (var (column, min, max) in ranges)
-        {
-            var v = column[r];
-            if (!(v >= min && v <= max))
-                return;
-        }
+        if (ranges.Length > 0 && !InRanges(r))
+            return;
 
         var value = Components.Of(component, baseColumn[r], bonusColumn[r], equityColumn[r], retentionColumn[r], signonColumn[r]);
         var currency = currencyColumn[r];
@@ -208,6 +204,18 @@ internal sealed class Scan
         cell.Add(value, employerColumn[r], day, tagger is null ? 0 : tagger.Of(idColumn[r]));
         if (period >= 0)
             cell.UsePeriod(currency, conversion!, period);
+    }
+
+    /// <summary>Whether row <paramref name="r"/> falls in every range filter (NaN, an absent value, falls in none).</summary>
+    private bool InRanges(int r)
+    {
+        foreach (var (column, min, max) in ranges)
+        {
+            var v = column[r];
+            if (!(v >= min && v <= max))
+                return false;
+        }
+        return true;
     }
 
     /// <summary>The datapoints left out for want of a rate, by currency.</summary>
