@@ -36,7 +36,7 @@ public sealed record Options
 
           --rows N          datapoints to generate and load (default 1000000)
           --api URL         the API (default http://127.0.0.1:8096)
-          --key KEY         an admin (or ingest+read) API key
+          --key KEY         an admin (or ingest+exact) API key: the figure checks compare the exact tier
           --pg CONN         Npgsql connection string of the database the API uses (percentile_cont, \copy)
           --runs N          at most N timed runs per cut and side (default 100)
           --cut-seconds N   time budget per cut: past it, each side stops once it has its minimum
