@@ -214,6 +214,62 @@ public sealed class ProtectedTierTests(CompApiFactory factory) : ApiTest(factory
             $"The newcomer's pay came within 0.5% in {protectedHits} of 10 trials ({chanceHits} by chance); Privacy:Key {CompApiFactory.PrivacyKey}");
     }
 
+    /// <summary>
+    /// Averaging distinct cells: 52 cuts that all hold one target and differ in their other members
+    /// (from = each of 52 quarters; each quarter has one planted value well below the target and
+    /// one well above, so every exact cut's median is the target). Each cut's contents differ, so
+    /// each is its own release with its own noise; the attacker averages the 52 medians. 5 trials,
+    /// scored against chance: the same average over the same cuts without the target (to = the
+    /// quarter before the target's).
+    /// </summary>
+    [Fact]
+    public async Task Averaging_fifty_distinct_cuts_around_a_target_finds_it_in_the_exact_tier_only()
+    {
+        var random = new Random(13);
+        var quarters = Enumerable.Range(0, 52).Select(q => new DateOnly(2011, 4, 1).AddMonths(3 * q)).ToList(); // 2011-Q2 … 2024-Q1
+        var trials = new List<(string Employer, decimal Target)>();
+        for (var t = 0; t < 5; t++)
+        {
+            var employer = $"average-{t}";
+            var target = Math.Round(140_000m + 20_000m * (decimal)random.NextDouble(), 2);
+            var rows = quarters.SelectMany((q, i) => new[]
+                {
+                    new SeedRow(employer, "ml-engineer", "L4", "us-ca", "USD", q.AddDays(1), 60_000m + 100m * i),
+                    new SeedRow(employer, "ml-engineer", "L4", "us-ca", "USD", q.AddDays(1), 400_000m + 1_000m * i),
+                })
+                .Append(new SeedRow(employer, "ml-engineer", "L4", "us-ca", "USD", new DateOnly(2024, 5, 15), target))
+                .ToList();
+            await Factory.InsertAsync(rows);
+            trials.Add((employer, target));
+        }
+
+        async Task<decimal?> AverageMedianAsync(HttpClient client, string employer, string to)
+        {
+            var medians = new List<decimal>();
+            foreach (var from in quarters)
+            {
+                var cell = Assert.Single((await GetAsync(client, $"/v1/bands?employer={employer}&component=base&percentiles=50&from={from:yyyy-MM-dd}&to={to}"))
+                    .GetProperty("cells").EnumerateArray());
+                if (!cell.GetProperty("suppressed").GetBoolean() && cell.GetProperty("percentiles").GetProperty("p50") is { ValueKind: JsonValueKind.Number } p50)
+                    medians.Add(p50.GetDecimal());
+            }
+            return medians.Count == 0 ? null : medians.Average();
+        }
+
+        int exactHits = 0, protectedHits = 0, chanceHits = 0;
+        foreach (var (employer, target) in trials)
+        {
+            bool Near(decimal? guess) => guess is { } g && Math.Abs(g - target) <= target * 0.005m;
+            exactHits += Near(await AverageMedianAsync(Factory.CreateAdminClient(), employer, "2024-06-30")) ? 1 : 0;
+            protectedHits += Near(await AverageMedianAsync(Factory.CreateClient(), employer, "2024-06-30")) ? 1 : 0;
+            chanceHits += Near(await AverageMedianAsync(Factory.CreateClient(), employer, "2024-03-31")) ? 1 : 0;
+        }
+
+        Assert.Equal(5, exactHits);
+        Assert.True(protectedHits - chanceHits <= 1,
+            $"Averaging 52 cuts found the target within 0.5% in {protectedHits} of 5 trials ({chanceHits} by chance); Privacy:Key {CompApiFactory.PrivacyKey}");
+    }
+
     /// <summary>Guesses of the j-th smallest value from pairs of published percentiles in one rank interval (type 7).</summary>
     private static decimal?[] Rebuild(JsonElement cell, int n)
     {
