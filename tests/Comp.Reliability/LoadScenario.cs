@@ -73,7 +73,8 @@ public static class LoadScenario
             new() { Role = "ml-engineer", Region = "us-ca", Component = "base" },
             new() { Role = "ml-engineer", Region = "us-ca-sf-bay-area" },
             new() { Role = "research-scientist", Employer = "openai" },
-            new() { Role = "research-scientist", Employer = "meta", Currency = "EUR", AgedTo = new DateOnly(2025, 1, 1) },
+            // Anonymous readers get the protected tier, which takes no agedTo (a 400): euros only.
+            new() { Role = "research-scientist", Employer = "meta", Currency = "EUR" },
             new() { Employer = "google-deepmind", Component = "retention" },
             new() { Role = "research-scientist", GroupBy = "employer,level" },
             new() { Role = "ml-engineer", GroupBy = "region", Component = "year1" },
