@@ -9,35 +9,38 @@ public sealed record ProtectionParameters
     public CdfParameters Cdf { get; init; } = CdfParameters.Default;
 
     /// <summary>
-    /// The noise on each of a multi-employer cell's two employer counts (how many employers, and
-    /// the largest employer's datapoints): one datapoint more or less changes each by at most 1.
+    /// The noise on a multi-employer cell's published employer count: one datapoint more or less
+    /// changes it by at most 1.
     /// </summary>
     public DiscreteLaplace CountNoise { get; init; } = DiscreteLaplace.WithEpsilon(1, 2);
 
     public static ProtectionParameters Default { get; } = new();
 
-    /// <summary>ε of one cell's protected figures: the histogram's, plus both employer counts' when the cell spans employers.</summary>
-    public double EpsilonPerCell(bool spansEmployers) => Cdf.Noise.Epsilon + (spansEmployers ? 2 * CountNoise.Epsilon : 0);
+    /// <summary>ε of one cell's protected figures: the histogram's, plus the employer count's when the cell spans employers.</summary>
+    public double EpsilonPerCell(bool spansEmployers) => Cdf.Noise.Epsilon + (spansEmployers ? CountNoise.Epsilon : 0);
 
     /// <summary>For methodology text.</summary>
     public string Describe() =>
         $"protected: differential privacy per cell, {Cdf.Describe()}; n and percentiles, ci and position read from that noisy histogram; " +
-        $"a multi-employer cell's employers and largest employer's datapoints each with {CountNoise.Describe()}; " +
+        $"a multi-employer cell's employer count with {CountNoise.Describe()} (at least the employer minimum once published); " +
         $"ε per cell {EpsilonPerCell(false).ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
         $"({EpsilonPerCell(true).ToString(System.Globalization.CultureInfo.InvariantCulture)} when it spans employers), δ = 0; " +
-        "noise fixed by the cell's contents under a secret key";
+        "noise fixed by the cell's contents under a secret key; the employer rules (employer minimum, largest share) decided on exact employer counts";
 }
 
 /// <summary>
 /// A cell's figures in the protected tier: every number is read from noisy releases of the cell
-/// (<see cref="NoisyCdf"/> and the noisy employer counts), none from its exact values. The
-/// disclosure rules of SPEC §2 apply to the noisy counts, so suppression itself reveals nothing
-/// the release does not.
+/// (<see cref="NoisyCdf"/> and the noisy employer count), none from its exact values. The
+/// datapoint thresholds of SPEC §2 apply to the noisy n. The employer rules, which protect
+/// employers rather than one person, are decided on the exact employer counts: noised, a cell of
+/// exactly five employers would be suppressed one time in two, and noise in a threshold protects
+/// no employer. Whether a multi-employer cell passes can therefore hinge on one datapoint whose
+/// employer has no other in the cell (stated in docs/privacy.md).
 /// </summary>
 public static class ProtectedBand
 {
-    /// <summary>The PRF purposes of the employer counts' draws (the histogram's is <see cref="NoisyCdf.PrfPurpose"/>).</summary>
-    public const int EmployersPurpose = 2, LargestEmployerPurpose = 3;
+    /// <summary>The PRF purpose of the employer count's draw (the histogram's is <see cref="NoisyCdf.PrfPurpose"/>).</summary>
+    public const int EmployersPurpose = 2;
 
     /// <summary>
     /// Releases one cell and reads its figures.
@@ -63,10 +66,15 @@ public static class ProtectedBand
             throw new ArgumentException("The counts must describe the values given.", nameof(exact));
         var release = NoisyCdf.Release(parameters.Cdf.Grid.Histogram(usdValues), parameters.Cdf, prf, fingerprint, component);
         var n = (int)release.N;
-        var counts = spansEmployers
-            ? new CellCounts(n, Noisy(exact.Employers, EmployersPurpose), Noisy(exact.LargestEmployerDatapoints, LargestEmployerPurpose))
-            : new CellCounts(n, n > 0 ? 1 : 0, n); // one employer by the query itself: nothing to hide
-        var reasons = Disclosure.SuppressionReasonsFor(counts, spansEmployers, rules);
+        // The datapoint rules on the noisy n; the employer rules on the exact counts (see above).
+        var reasons = Disclosure.SuppressionReasonsFor(new CellCounts(n, 0, 0), spansEmployers: false, rules)
+            .Concat(spansEmployers
+                ? Disclosure.SuppressionReasonsFor(exact, spansEmployers: true, rules).Where(r => r != SuppressionReasons.TooFewDatapoints)
+                : [])
+            .ToList();
+        var employers = spansEmployers
+            ? Math.Max(rules.MinEmployers, Noisy(exact.Employers, EmployersPurpose))
+            : 1; // one employer by the query itself: nothing to hide
         if (reasons.Count > 0 || release.IsEmpty)
             return (new BandFigures(true, reasons.Count > 0 ? reasons : [SuppressionReasons.TooFewDatapoints], null, null, null), release);
 
@@ -83,9 +91,9 @@ public static class ProtectedBand
             }
             published[Percentiles.Key(p)] = figure;
         }
-        return (new BandFigures(false, [], n, counts.Employers, published) { Ci = intervals }, release);
+        return (new BandFigures(false, [], n, employers, published) { Ci = intervals }, release);
 
-        // Each count's draw is keyed by the contents and its purpose only: the same for every
+        // The count's draw is keyed by the contents and its purpose only: the same for every
         // component, currency and query that reaches these contents.
         int Noisy(int count, int purpose) =>
             (int)Math.Max(0, count + parameters.CountNoise.Sample(prf.Stream(fingerprint, purpose)));

@@ -34,7 +34,7 @@ internal sealed class CellAccumulator(long key, int row, int capacity, int emplo
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public void Add(double value, int employer, int day, ulong tag)
+    public void Add(double value, int employer, int day)
     {
         if (Count == values.Length)
             Grow();
@@ -45,8 +45,11 @@ internal sealed class CellAccumulator(long key, int row, int capacity, int emplo
             employers[Count] = employer;
         Count++;
         daySum += day;
-        tagSum += tag;
     }
+
+    /// <summary>Adds a row's content tag to the cell's fingerprint (protected queries only).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public void AddTag(ulong tag) => tagSum += tag;
 
     private void Grow()
     {

@@ -201,7 +201,9 @@ internal sealed class Scan
             else if (!cellMap!.TryGetValue(key, out cell!))
                 cellMap[key] = cell = NewCell(key, r);
         }
-        cell.Add(value, employerColumn[r], day, tagger is null ? 0 : tagger.Of(idColumn[r]));
+        cell.Add(value, employerColumn[r], day);
+        if (tagger is not null)
+            cell.AddTag(tagger.Of(idColumn[r]));
         if (period >= 0)
             cell.UsePeriod(currency, conversion!, period);
     }
