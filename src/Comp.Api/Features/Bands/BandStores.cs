@@ -22,8 +22,8 @@ public static class BandStores
         services.AddHttpContextAccessor();
         services.AddSingleton<EmployerDirectory>();
         services.Configure<PrivacyOptions>(configuration.GetSection("Privacy"));
-        services.AddSingleton(sp => Protection.FromConfiguration(
-            sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<Protection>()));
+        services.AddSingleton(sp => Protection.FromOptions(
+            sp.GetRequiredService<IOptions<PrivacyOptions>>().Value, sp.GetRequiredService<IHostEnvironment>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<Protection>()));
         if (configuration.GetConnectionString("CompRead") is { Length: > 0 } read)
             services.AddSingleton(new ReadReplica(NpgsqlDataSource.Create(read)));
         services.AddScoped(sp => new SqlBandStore(

@@ -40,13 +40,13 @@ public sealed class Protection
     public ProtectionParameters Parameters { get; }
 
     /// <summary>
-    /// From <c>Privacy:Key</c>. Outside Development a missing or short key stops the start-up with
+    /// From <c>Privacy:Key</c> (bound to <see cref="PrivacyOptions"/>). Outside Development a missing or short key stops the start-up with
     /// an error that names the setting; in Development a random key is drawn per process (noise
     /// then changes at each restart: never for a deployment).
     /// </summary>
-    public static Protection FromConfiguration(IConfiguration configuration, IHostEnvironment environment, ILogger logger)
+    public static Protection FromOptions(PrivacyOptions options, IHostEnvironment environment, ILogger logger)
     {
-        var key = configuration[KeySetting];
+        var key = options.Key;
         byte[] bytes;
         if (string.IsNullOrEmpty(key))
         {
