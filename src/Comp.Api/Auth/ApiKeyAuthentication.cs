@@ -18,12 +18,15 @@ public sealed class AuthOptions
     public string? BootstrapAdminKey { get; set; }
 }
 
-/// <summary>Authenticates the <c>X-Api-Key</c> header against the stored key hashes.</summary>
+/// <summary>Authenticates the <c>X-Api-Key</c> header against the stored key hashes (held in <see cref="ApiKeyCache"/>).</summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    CompDbContext db,
+    ApiKeyCache keys,
+    ApiKeyUsage usage,
+    RequestFreshness freshness,
+    TimeProvider clock,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -39,17 +42,13 @@ public sealed class ApiKeyAuthenticationHandler(
         if (values.Count != 1 || !ApiKeySecrets.LooksValid(secret))
             return AuthenticateResult.Fail("The API key is malformed.");
 
-        var hash = ApiKeySecrets.Hash(secret);
-        // Looked up on every request, so a revoked key is refused at once, on every instance.
-        var key = await db.ApiKeys.AsNoTracking()
-            .Where(k => k.SecretHash == hash && k.RevokedAt == null)
-            .Select(k => new { k.Id, k.Name, k.Scopes, k.LastUsedAt })
-            .FirstOrDefaultAsync(Context.RequestAborted);
+        // From memory, once the cache is at the key table's version the primary shows for this
+        // request: a key revoked anywhere is refused at once, on every instance.
+        var state = await freshness.GetAsync(Context.RequestAborted);
+        var key = await keys.FindAsync(ApiKeySecrets.Hash(secret), state.KeysVersion, Context.RequestAborted);
         if (key is null)
             return AuthenticateResult.Fail("The API key is unknown or revoked.");
-        // lastUsedAt to the minute: one write per key per minute, not one per request.
-        if (key.LastUsedAt is null || key.LastUsedAt < DateTimeOffset.UtcNow.AddMinutes(-1))
-            await db.ApiKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(k => k.SetProperty(x => x.LastUsedAt, DateTimeOffset.UtcNow), Context.RequestAborted);
+        usage.Record(key.Id, clock.GetUtcNow());
 
         var claims = new List<Claim> { new(KeyIdClaim, key.Id.ToString()), new(ClaimTypes.Name, key.Name) };
         claims.AddRange(key.Scopes.Select(s => new Claim(ScopeClaim, s)));
@@ -113,6 +112,9 @@ public static class AuthExtensions
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddSingleton<IAuthorizationHandler, ScopeAuthorizationHandler>();
+        services.AddSingleton<ApiKeyCache>();
+        services.AddSingleton<ApiKeyUsage>();
+        services.AddHostedService<ApiKeyUsageWriter>();
         services.AddSingleton<IDatabaseStartupTask, BootstrapKeyStartupTask>();
         services.AddAuthorizationBuilder()
             .AddPolicy(Scopes.Read, p => p.AddRequirements(new ScopeRequirement(Scopes.Read)))

@@ -1,6 +1,7 @@
 using Comp.Api.Data.DemoData;
 using Comp.Api.Data.Seed;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Microsoft.Extensions.Options;
 
 namespace Comp.Api.Data;
@@ -78,6 +79,10 @@ public static class DataExtensions
             .UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure(maxRetryCount: 3, maxRetryDelay: TimeSpan.FromSeconds(2), errorCodesToAdd: null))
             .UseSnakeCaseNamingConvention()
             .UseCompSeeding());
+        // The freshness check's own pool: one tiny statement, single-flight (see PrimaryWatch).
+        var watch = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "comp-freshness" };
+        services.AddSingleton(new PrimaryWatch(NpgsqlDataSource.Create(watch.ConnectionString)));
+        services.AddScoped<RequestFreshness>();
         services.Configure<DatabaseOptions>(configuration.GetSection("Database"));
         services.Configure<DemoOptions>(configuration.GetSection("Demo"));
         services.AddHostedService<DatabaseInitializer>();

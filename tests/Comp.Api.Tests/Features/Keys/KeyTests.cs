@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Comp.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Comp.Api.Tests.Features.Keys;
 
@@ -110,11 +111,69 @@ public sealed class KeyTests(CompApiFactory factory) : ApiTest(factory)
     }
 
     [Fact]
-    public async Task Last_use_is_recorded()
+    public async Task Last_use_is_written_in_the_background_and_before_the_keys_are_listed()
     {
         var (id, secret) = await CreateKeyAsync("read");
-        await ClientWith(secret).GetAsync("/v1/roles");
+        Assert.Equal(HttpStatusCode.OK, (await ClientWith(secret).GetAsync("/v1/roles")).StatusCode);
+        // The request only notes the use: no write on the request's path.
+        Assert.Equal(0L, await Factory.ScalarAsync<long>($"SELECT count(*) FROM api_keys WHERE id = '{id}' AND last_used_at IS NOT NULL"));
+
+        var listed = (await JsonAsync(await Factory.CreateAdminClient().GetAsync("/v1/keys"))).EnumerateArray().Single(k => k.GetProperty("id").GetGuid() == id);
+        var lastUsed = listed.GetProperty("lastUsedAt").GetDateTimeOffset();
+        Assert.InRange(DateTimeOffset.UtcNow - lastUsed, TimeSpan.Zero, TimeSpan.FromMinutes(1));
         Assert.Equal(1L, await Factory.ScalarAsync<long>($"SELECT count(*) FROM api_keys WHERE id = '{id}' AND last_used_at > now() - interval '1 minute'"));
+    }
+
+    [Fact]
+    public async Task Keys_are_checked_from_memory_yet_a_change_on_another_instance_counts_on_the_next_request()
+    {
+        // Two API processes on one database: each has its own key cache and index.
+        await using var other = Factory.WithWebHostBuilder(_ => { });
+        var (id, secret) = await CreateKeyAsync("read");
+        var here = ClientWith(secret);
+        var there = other.CreateClient();
+        there.DefaultRequestHeaders.Add("X-Api-Key", secret);
+        // Created on this instance, accepted at once on the other.
+        Assert.Equal(HttpStatusCode.OK, (await there.GetAsync("/v1/roles")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await here.GetAsync("/v1/roles")).StatusCode);
+
+        var cache = other.Services.GetRequiredService<Comp.Api.Auth.ApiKeyCache>();
+        var reloads = cache.Reloads;
+        for (var i = 0; i < 20; i++)
+            Assert.Equal(HttpStatusCode.OK, (await there.GetAsync("/v1/levels")).StatusCode);
+        Assert.Equal(reloads, cache.Reloads);
+
+        // Revoked through this instance's route: the other refuses it on its next request.
+        Assert.Equal(HttpStatusCode.NoContent, (await Factory.CreateAdminClient().DeleteAsync($"/v1/keys/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await there.GetAsync("/v1/roles")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await here.GetAsync("/v1/bands")).StatusCode);
+        Assert.Equal(reloads + 1, cache.Reloads);
+    }
+
+    [Fact]
+    public async Task A_key_revoked_or_narrowed_in_the_database_directly_is_refused_on_its_next_request()
+    {
+        var (_, secret) = await CreateKeyAsync("read", "ingest");
+        var client = ClientWith(secret);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/v1/datapoints", Infrastructure.Datapoints.Valid())).StatusCode);
+
+        // An operator's SQL, not the API: the trigger moves the key table's version all the same.
+        await Factory.ScalarAsync<long>("WITH u AS (UPDATE api_keys SET scopes = ARRAY['read'] WHERE name = 'test read+ingest' RETURNING 1) SELECT count(*) FROM u");
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.PostAsJsonAsync("/v1/datapoints", Infrastructure.Datapoints.Valid())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/roles")).StatusCode);
+
+        await Factory.ScalarAsync<long>("WITH u AS (UPDATE api_keys SET revoked_at = now() WHERE name = 'test read+ingest' RETURNING 1) SELECT count(*) FROM u");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/v1/roles")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Writing_last_use_does_not_move_the_key_tables_version()
+    {
+        var before = await Factory.ScalarAsync<string>("SELECT changed_by::text FROM api_keys_version");
+        await Factory.ScalarAsync<long>("WITH u AS (UPDATE api_keys SET last_used_at = now() RETURNING 1) SELECT count(*) FROM u");
+        Assert.Equal(before, await Factory.ScalarAsync<string>("SELECT changed_by::text FROM api_keys_version"));
+        await CreateKeyAsync("read");
+        Assert.NotEqual(before, await Factory.ScalarAsync<string>("SELECT changed_by::text FROM api_keys_version"));
     }
 
     [Theory]

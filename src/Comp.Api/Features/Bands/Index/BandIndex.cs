@@ -2,6 +2,7 @@ using System.Data;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using Comp.Api.Data;
 using Comp.Api.Features.Bands.Engine;
 using Comp.Statistics;
 using Comp.Statistics.Privacy;
@@ -38,19 +39,6 @@ public sealed record IndexPosition(ulong Xmin, ulong Xmax, IReadOnlySet<ulong> X
     /// given an id since (xmax unchanged), and none of those running then has ended.
     /// </summary>
     public bool Covers(Snapshot now) => now.Xmax == Xmax && Xip.All(now.Xip.Contains);
-}
-
-/// <summary>A PostgreSQL snapshot (<c>pg_current_snapshot()::text</c>: xmin:xmax:xip,…).</summary>
-public sealed record Snapshot(ulong Xmin, ulong Xmax, IReadOnlySet<ulong> Xip)
-{
-    public static Snapshot Parse(string text)
-    {
-        var parts = text.Split(':');
-        var xip = parts.Length > 2 && parts[2].Length > 0
-            ? parts[2].Split(',').Select(x => ulong.Parse(x, CultureInfo.InvariantCulture)).ToHashSet()
-            : [];
-        return new Snapshot(ulong.Parse(parts[0], CultureInfo.InvariantCulture), ulong.Parse(parts[1], CultureInfo.InvariantCulture), xip);
-    }
 }
 
 /// <summary>
@@ -115,10 +103,12 @@ public sealed class BandIndex : IDisposable
 
     internal IndexData? Data => data;
 
-    /// <summary>Makes sure the index holds every write committed before this call; returns its position.</summary>
-    public async Task<IndexPosition> EnsureCurrentAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes sure the index holds every write committed before <paramref name="now"/> (the primary's
+    /// snapshot, read after the request began); returns its position.
+    /// </summary>
+    public async Task<IndexPosition> EnsureCurrentAsync(Snapshot now, CancellationToken cancellationToken)
     {
-        var now = await ReadSnapshotAsync(cancellationToken);
         // Taken after the snapshot: a catch-up that starts later covers this check.
         var ticket = Interlocked.Increment(ref checks);
         if (position is { } current && current.Covers(now))

@@ -1,3 +1,4 @@
+using Comp.Api.Data;
 using Comp.Api.Features.Bands.Engine;
 using Microsoft.Extensions.Options;
 
@@ -5,12 +6,14 @@ namespace Comp.Api.Features.Bands.Index;
 
 /// <summary>
 /// The band store in front of the index: one request, one decision. Once the index has loaded,
-/// the request checks it is current (catching up if a write has ended since) and every cell comes
-/// from memory; until then, from <paramref name="beforeLoaded"/> (PostgreSQL), with the same figures.
+/// the request checks it is current against the primary's snapshot read for this request (shared
+/// with the key check, see <see cref="RequestFreshness"/>), catching up if a write has ended since,
+/// and every cell comes from memory; until then, from <paramref name="beforeLoaded"/> (PostgreSQL), with the same figures.
 /// </summary>
 public sealed class IndexBandStore(
     BandIndex index,
     IBandStore beforeLoaded,
+    RequestFreshness freshness,
     IOptionsMonitor<AgingOptions> aging,
     IOptionsMonitor<BandIndexOptions> options) : IBandStore
 {
@@ -23,7 +26,7 @@ public sealed class IndexBandStore(
     {
         useIndex ??= index.IsLoaded;
         if (useIndex == true && position is null)
-            position = await index.EnsureCurrentAsync(cancellationToken);
+            position = await index.EnsureCurrentAsync((await freshness.GetAsync(cancellationToken)).Snapshot, cancellationToken);
         return useIndex.Value;
     }
 

@@ -1,0 +1,113 @@
+using System.Globalization;
+using Npgsql;
+
+namespace Comp.Api.Data;
+
+/// <summary>A PostgreSQL snapshot (<c>pg_current_snapshot()::text</c>: xmin:xmax:xip,…).</summary>
+public sealed record Snapshot(ulong Xmin, ulong Xmax, IReadOnlySet<ulong> Xip)
+{
+    public static Snapshot Parse(string text)
+    {
+        var parts = text.Split(':');
+        var xip = parts.Length > 2 && parts[2].Length > 0
+            ? parts[2].Split(',').Select(x => ulong.Parse(x, CultureInfo.InvariantCulture)).ToHashSet()
+            : [];
+        return new Snapshot(ulong.Parse(parts[0], CultureInfo.InvariantCulture), ulong.Parse(parts[1], CultureInfo.InvariantCulture), xip);
+    }
+}
+
+/// <summary>
+/// What the primary showed in one statement: its snapshot (for the band index) and the version of
+/// the key table (the id of the last transaction that created, changed or revoked a key; null when
+/// no key was ever written), for the in-memory key cache.
+/// </summary>
+public sealed record PrimaryState(Snapshot Snapshot, string? KeysVersion);
+
+/// <summary>
+/// Reads the primary's state for every instance's freshness check, single-flight: a caller gets the
+/// result of a query that <em>started after it asked</em>, so any write acknowledged before the
+/// request began is in it; callers that ask while a query is in flight share the next one. Under
+/// load one round trip serves many requests; alone, a request pays one round trip, as before.
+/// </summary>
+public sealed class PrimaryWatch(NpgsqlDataSource dataSource)
+{
+    public const string Sql = "SELECT pg_current_snapshot()::text, (SELECT changed_by::text FROM api_keys_version WHERE id)";
+
+    private readonly Lock gate = new();
+    private bool busy;
+    private TaskCompletionSource<PrimaryState>? next;
+    private long queries;
+
+    /// <summary>Round trips made so far (for tests and the benchmark: fewer than the requests served under load).</summary>
+    public long Queries => Interlocked.Read(ref queries);
+
+    public Task<PrimaryState> ReadAsync(CancellationToken cancellationToken)
+    {
+        TaskCompletionSource<PrimaryState> batch;
+        var lead = false;
+        lock (gate)
+        {
+            if (!busy)
+            {
+                busy = lead = true;
+                batch = NewBatch();
+            }
+            else
+            {
+                batch = next ??= NewBatch();
+            }
+        }
+        if (lead)
+            _ = Task.Run(() => PumpAsync(batch), CancellationToken.None);
+        return batch.Task.WaitAsync(cancellationToken);
+    }
+
+    private static TaskCompletionSource<PrimaryState> NewBatch() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Runs the query for one batch, then for the batch that gathered meanwhile, until none has.</summary>
+    private async Task PumpAsync(TaskCompletionSource<PrimaryState> batch)
+    {
+        while (true)
+        {
+            try
+            {
+                batch.TrySetResult(await QueryAsync());
+            }
+            catch (Exception ex)
+            {
+                batch.TrySetException(ex);
+            }
+            lock (gate)
+            {
+                if (next is null)
+                {
+                    busy = false;
+                    return;
+                }
+                batch = next;
+                next = null;
+            }
+        }
+    }
+
+    private async Task<PrimaryState> QueryAsync()
+    {
+        Interlocked.Increment(ref queries);
+        // No caller's token: the result serves every caller of the batch (each stops waiting on its own).
+        await using var command = dataSource.CreateCommand(Sql);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return new PrimaryState(Snapshot.Parse(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetString(1));
+    }
+}
+
+/// <summary>
+/// The primary's state for one request, read once (the first time anything asks, which is after
+/// the request began) and shared by the key check and the band index.
+/// </summary>
+public sealed class RequestFreshness(PrimaryWatch watch)
+{
+    private Task<PrimaryState>? state;
+
+    public Task<PrimaryState> GetAsync(CancellationToken cancellationToken) => state ??= watch.ReadAsync(cancellationToken);
+}
