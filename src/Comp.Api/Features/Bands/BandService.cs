@@ -1,6 +1,7 @@
 using System.Globalization;
 using Comp.Api.Features.Bands.Engine;
 using Comp.Statistics;
+using Comp.Statistics.Privacy;
 using Microsoft.Extensions.Options;
 
 namespace Comp.Api.Features.Bands;
@@ -109,10 +110,26 @@ public sealed partial class BandService(
     private AgingInfo? AgingOf(BandQuery query) =>
         query.AgedTo is { } agedTo ? new AgingInfo(agedTo, aging.CurrentValue.AnnualRate) : null;
 
-    /// <summary>The rules in force for a tier, for responses and ETags.</summary>
-    public string Methodology(DisclosureTier tier) => tier == DisclosureTier.Exact
-        ? Methodology(rules.CurrentValue, aging.CurrentValue.AnnualRate)
-        : ProtectedMethodology(rules.CurrentValue, protection.Parameters);
+    /// <summary>The rules in force for a tier, for responses and ETags; the text is made again only when the options change.</summary>
+    public string Methodology(DisclosureTier tier)
+    {
+        var (disclosure, rate) = (rules.CurrentValue, aging.CurrentValue.AnnualRate);
+        var memo = tier == DisclosureTier.Exact ? exactText : protectedText;
+        if (memo is { } m && ReferenceEquals(m.Rules, disclosure) && m.Rate == rate && ReferenceEquals(m.Parameters, protection.Parameters))
+            return m.Text;
+        var text = tier == DisclosureTier.Exact ? Methodology(disclosure, rate) : ProtectedMethodology(disclosure, protection.Parameters);
+        memo = new MethodologyText(disclosure, rate, protection.Parameters, text);
+        if (tier == DisclosureTier.Exact)
+            exactText = memo;
+        else
+            protectedText = memo;
+        return text;
+    }
+
+    private sealed record MethodologyText(DisclosureRules Rules, double Rate, ProtectionParameters Parameters, string Text);
+
+    private static volatile MethodologyText? exactText;
+    private static volatile MethodologyText? protectedText;
 
     /// <summary>
     /// Read once per request, before any cell, so a concurrent write can only make the version

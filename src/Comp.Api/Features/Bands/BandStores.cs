@@ -46,7 +46,7 @@ public static class BandStores
         services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(BandIndex.MeterName));
         services.AddHostedService(sp => new BandIndexFeed(sp.GetRequiredService<BandIndex>(), dataSource, sp.GetRequiredService<ILogger<BandIndexFeed>>()));
         services.AddScoped<IBandStore>(sp => new IndexBandStore(
-            sp.GetRequiredService<BandIndex>(), sp.GetRequiredService<SqlBandStore>(), sp.GetRequiredService<RequestFreshness>(),
+            sp.GetRequiredService<BandIndex>(), () => sp.GetRequiredService<SqlBandStore>(), sp.GetRequiredService<RequestFreshness>(),
             sp.GetRequiredService<IOptionsMonitor<AgingOptions>>(), sp.GetRequiredService<IOptionsMonitor<BandIndexOptions>>()));
         return services;
     }
