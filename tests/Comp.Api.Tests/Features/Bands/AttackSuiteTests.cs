@@ -1,0 +1,266 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Comp.Api.Auth;
+using Comp.Api.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Comp.Api.Tests.Features.Bands;
+
+/// <summary>
+/// The attack suite as an outside attacker runs it: the cells are planted through the API with an
+/// ingest key (so the attacker knows every value), and attacked only through band answers. Each
+/// attack is scored against chance (the same guesses against a fresh cell, or the cut without the
+/// target) and must fail on the protected tier and succeed on the exact one. Each failure message
+/// names the run's random <c>Privacy:Key</c>. The trial counts and thresholds are sized in each
+/// test's summary for a false failure below 1 in 1,000 when the protected answers hold.
+/// </summary>
+public sealed class AttackSuiteTests(CompApiFactory factory, ITestOutputHelper output) : ApiTest(factory)
+{
+    private static readonly string Every = string.Join(',', Enumerable.Range(1, 99));
+    private static readonly string[] Employers = ["plant-a", "plant-b", "plant-c", "plant-d", "plant-e"];
+
+    private async Task<HttpClient> IngestClientAsync()
+    {
+        var created = await JsonAsync(await Factory.CreateAdminClient().PostAsJsonAsync("/v1/keys", new { name = "attacker", scopes = new[] { "ingest" } }));
+        var client = Factory.CreateClient();
+        client.DefaultRequestHeaders.Add(ApiKeySecrets.HeaderName, created.GetProperty("key").GetString());
+        return client;
+    }
+
+    /// <summary>Plants rows with the attacker's ingest key, through <c>POST /v1/datapoints/batch</c>.</summary>
+    private static async Task PlantAsync(HttpClient ingest, IReadOnlyList<Dictionary<string, object?>> rows)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/datapoints/batch") { Content = JsonContent.Create(rows) };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        var response = await ingest.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"planting answered {(int)response.StatusCode}: {body}");
+        Assert.Equal(rows.Count, JsonDocument.Parse(body).RootElement.GetProperty("accepted").GetInt32());
+    }
+
+    private static Dictionary<string, object?> Row(string employer, decimal value, DateOnly date, string region = "us-ca", string source = "self_reported") =>
+        Infrastructure.Datapoints.Valid(employer, "ml-engineer", region, value, "USD", date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).With("source", source);
+
+    private async Task<JsonElement> CellAsync(HttpClient client, string path)
+    {
+        var response = await client.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path} answered {(int)response.StatusCode}: {text} (Privacy:Key {CompApiFactory.PrivacyKey})");
+        return Assert.Single(JsonDocument.Parse(text).RootElement.GetProperty("cells").EnumerateArray());
+    }
+
+    // ---- the planted distributions ----
+
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    private static decimal LogNormal(Random random, double median, double sigma) =>
+        Math.Round((decimal)(median * Math.Exp(sigma * Gaussian(random))), 2);
+
+    /// <summary>US full-time salaries of the ai-jobs file (../shared/data/real), in USD: real values, real ties.</summary>
+    private static readonly Lazy<decimal[]> RealSalaries = new(() =>
+    {
+        var rows = SharedData.ReadCsv(SharedData.RealFile("ds_salaries_aijobs_2020_2023.csv")).ToList();
+        var header = rows[0].ToList();
+        int type = header.IndexOf("employment_type"), usd = header.IndexOf("salary_in_usd"), location = header.IndexOf("company_location");
+        return rows.Skip(1).Where(r => r[type] == "FT" && r[location] == "US")
+            .Select(r => decimal.Parse(r[usd], CultureInfo.InvariantCulture)).Where(v => v >= 20_000m).ToArray();
+    });
+
+    /// <summary>n values of one kind, sorted: narrow and wide log-normals, round thousands (many ties), real salaries.</summary>
+    private static decimal[] Draw(string kind, Random random, int n) => (kind switch
+    {
+        "narrow" => Enumerable.Range(0, n).Select(_ => LogNormal(random, 150_000, 0.1)),
+        "wide" => Enumerable.Range(0, n).Select(_ => LogNormal(random, 150_000, 0.8)),
+        "tied" => Enumerable.Range(0, n).Select(_ => Math.Round(LogNormal(random, 150_000, 0.3) / 5_000m) * 5_000m),
+        "real" => Enumerable.Range(0, n).Select(_ => RealSalaries.Value[random.Next(RealSalaries.Value.Length)]),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    }).Order().ToArray();
+
+    /// <summary>
+    /// Reconstruction (a), leakage (b) and the extremes (e) on multi-employer cells: five employers,
+    /// 40 datapoints (8 each) or 200 (40 each), of four kinds (narrow, wide, tied round thousands,
+    /// real ai-jobs salaries), three cells per kind and size, each alone in its quarter. One request
+    /// per cell asks every percentile 1–99; the attacker rebuilds the j-th smallest value from pairs
+    /// of percentiles inside one rank interval and also takes every <c>ci</c> bound as a datapoint.
+    /// Chance: the same guesses scored against a fresh cell of the same kind and size.
+    /// Pass (protected): hits beat chance on at most 1 in 10 of the 2,880 values, and the published
+    /// figures equal a value to the cent no more often than against the fresh cell, plus 1 in 100.
+    /// With no advantage the two hit counts are two draws of one binomial: the difference exceeds
+    /// 288 with a probability far below 1 in 1,000 for any hit rate (its standard deviation is at
+    /// most 38). Exact: the same attack rebuilds most values of the 40-cells and every <c>ci</c>
+    /// bound is a datapoint.
+    /// </summary>
+    [Fact]
+    public async Task Multi_employer_cells_of_every_kind_are_rebuilt_from_exact_answers_and_not_from_protected_ones()
+    {
+        var ingest = await IngestClientAsync();
+        var random = new Random(2026_12_06);
+        var cells = new List<(string Kind, int N, DateOnly Quarter, decimal[] Values)>();
+        var quarter = new DateOnly(2015, 1, 1);
+        foreach (var n in new[] { 40, 200 })
+        {
+            foreach (var kind in new[] { "narrow", "wide", "tied", "real" })
+            {
+                for (var c = 0; c < 3; c++, quarter = quarter.AddMonths(3))
+                {
+                    var values = Draw(kind, random, n);
+                    // Shuffled over the five employers, each with a fifth of the cell.
+                    var order = values.OrderBy(_ => random.Next()).ToArray();
+                    await PlantAsync(ingest, order.Select((v, i) => Row(Employers[i % 5], v, quarter.AddDays(10 + i % 60))).ToList());
+                    cells.Add((kind, n, quarter, values));
+                }
+            }
+        }
+
+        int values40 = 0, exactHits40 = 0, protectedHits = 0, chanceHits = 0, allValues = 0;
+        int exactCiBounds = 0, exactCiLeaks = 0, published = 0, leaked = 0, chanceLeaked = 0;
+        foreach (var (kind, n, q, values) in cells)
+        {
+            var path = $"/v1/bands?role=ml-engineer&region=us-ca&component=base&from={q:yyyy-MM-dd}&to={q.AddMonths(3).AddDays(-1):yyyy-MM-dd}&percentiles={Every}";
+            var fresh = Draw(kind, random, n);
+            var exact = await CellAsync(Factory.CreateExactClient(), path);
+            Assert.Equal(n, exact.GetProperty("n").GetInt32());
+            if (n == 40)
+            {
+                values40 += n;
+                exactHits40 += Hits(Rebuild(exact, n), values) - Hits(Rebuild(exact, n), fresh);
+            }
+            var bounds = CiBounds(exact).ToList();
+            exactCiBounds += bounds.Count;
+            exactCiLeaks += bounds.Count(values.Contains);
+
+            var cell = await CellAsync(Factory.CreateClient(), path);
+            var guesses = Rebuild(cell, n);
+            protectedHits += Hits(guesses, values);
+            chanceHits += Hits(guesses, fresh);
+            allValues += n;
+            var figures = Figures(cell).ToList();
+            published += figures.Count;
+            leaked += figures.Count(values.Contains);
+            chanceLeaked += figures.Count(fresh.Contains);
+        }
+
+        output.WriteLine($"exact: {exactHits40} of {values40} values of the 40-cells rebuilt beyond chance, {exactCiLeaks} of {exactCiBounds} ci bounds are datapoints; " +
+            $"protected: {protectedHits} hits, {chanceHits} by chance, of {allValues} values; {leaked} of {published} figures equal a value, {chanceLeaked} against fresh cells");
+        var key = $"Privacy:Key {CompApiFactory.PrivacyKey}";
+        Assert.True(exactHits40 >= values40 / 2, $"the exact tier's percentiles rebuilt only {exactHits40} of {values40} values beyond chance");
+        Assert.True(exactCiBounds > 0 && exactCiLeaks == exactCiBounds, $"{exactCiLeaks} of {exactCiBounds} exact ci bounds are datapoints");
+        Assert.True(protectedHits - chanceHits <= allValues / 10,
+            $"reconstruction beat chance on {protectedHits - chanceHits} of {allValues} values ({protectedHits} hits, {chanceHits} by chance); {key}");
+        Assert.True(published > 0 && leaked - chanceLeaked <= Math.Max(3, published / 100),
+            $"{leaked} of {published} published figures equal a planted value to the cent, {chanceLeaked} against fresh cells; {key}");
+    }
+
+    /// <summary>
+    /// Differencing (d): two cuts that differ by one datapoint, a newcomer planted in the middle of
+    /// 30 known values (15 well below, 15 well above), so an exact cut's median with the newcomer is
+    /// its pay. Four ways to leave it out: date bounds a day apart (the newcomer is dated the first
+    /// day of the next quarter; <c>to</c> is that day or the day before), a region vs its parent (the
+    /// others in the Bay Area, the newcomer in California), a <c>source</c> filter on vs off, and
+    /// <c>verified</c> on vs off (only the newcomer is verified). 40 trials each, 160 in all; the
+    /// guess is the p50 of the cut with the newcomer, chance the p50 of the cut without it. Pass
+    /// (protected): the guess within 0.5% of the newcomer's pay beats chance in at most 1 in 5 of
+    /// the 160 trials (32). A protected median lands within 0.5% of a given pay about one time in
+    /// 15 at most (the release's bins are 15% wide); with no advantage the difference of the two
+    /// counts (each about 11 of 160) exceeds 32 with a probability below 1 in 100,000. Any one way
+    /// of differencing that worked would alone give about 40.
+    /// </summary>
+    [Fact]
+    public async Task Differencing_by_dates_regions_source_or_verified_gives_a_newcomers_pay_exactly_but_not_protected()
+    {
+        var ingest = await IngestClientAsync();
+        var random = new Random(17);
+        var quarter = new DateOnly(2022, 1, 1);
+        var next = quarter.AddMonths(3);
+        var ways = new (string Name, Func<string, decimal, Dictionary<string, object?>> Newcomer, string Others, string With, string Without)[]
+        {
+            ("dates", (e, v) => Row(e, v, next), "us-ca", $"&to={next:yyyy-MM-dd}", $"&to={next.AddDays(-1):yyyy-MM-dd}"),
+            ("region", (e, v) => Row(e, v, quarter.AddDays(20), region: "us-ca"), "us-ca-sf-bay-area", "&region=us-ca", "&region=us-ca-sf-bay-area"),
+            ("source", (e, v) => Row(e, v, quarter.AddDays(20), source: "press_report"), "us-ca", "", "&source=self_reported"),
+            ("verified", (e, v) => Row(e, v, quarter.AddDays(20)).With("verified", true), "us-ca", "", "&verified=false"),
+        };
+
+        var trials = new List<(string Way, string Employer, decimal Target, string With, string Without)>();
+        foreach (var way in ways)
+        {
+            var rows = new List<Dictionary<string, object?>>();
+            for (var t = 0; t < 40; t++)
+            {
+                var employer = $"diff-{way.Name}-{t:00}";
+                var target = Math.Round(140_000m + 20_000m * (decimal)random.NextDouble(), 2);
+                rows.AddRange(Enumerable.Range(0, 15).Select(i => Row(employer, 60_000m + 1_000m * i, quarter.AddDays(5 + i), way.Others)));
+                rows.AddRange(Enumerable.Range(0, 15).Select(i => Row(employer, 300_000m + 5_000m * i, quarter.AddDays(5 + i), way.Others)));
+                rows.Add(way.Newcomer(employer, target));
+                var basePath = $"/v1/bands?employer={employer}&component=base&percentiles=50&from={quarter:yyyy-MM-dd}";
+                trials.Add((way.Name, employer, target, basePath + way.With, basePath + way.Without));
+            }
+            await PlantAsync(ingest, rows);
+        }
+
+        var exactHits = new Dictionary<string, int>();
+        int protectedHits = 0, chanceHits = 0;
+        foreach (var (way, _, target, with, without) in trials)
+        {
+            bool Near(JsonElement cell) => !cell.GetProperty("suppressed").GetBoolean()
+                && cell.GetProperty("percentiles").GetProperty("p50") is { ValueKind: JsonValueKind.Number } p50
+                && Math.Abs(p50.GetDecimal() - target) <= target * 0.005m;
+            var exactWith = await CellAsync(Factory.CreateExactClient(), with);
+            var exactWithout = await CellAsync(Factory.CreateExactClient(), without);
+            Assert.Equal(exactWithout.GetProperty("n").GetInt32() + 1, exactWith.GetProperty("n").GetInt32());
+            exactHits[way] = exactHits.GetValueOrDefault(way) + (Near(exactWith) && !Near(exactWithout) ? 1 : 0);
+            protectedHits += Near(await CellAsync(Factory.CreateClient(), with)) ? 1 : 0;
+            chanceHits += Near(await CellAsync(Factory.CreateClient(), without)) ? 1 : 0;
+        }
+
+        output.WriteLine($"exact: {string.Join(", ", exactHits.Select(h => $"{h.Key} {h.Value}/40"))}; protected: {protectedHits} of {trials.Count} within 0.5%, {chanceHits} by chance");
+        Assert.Equal(new Dictionary<string, int> { ["dates"] = 40, ["region"] = 40, ["source"] = 40, ["verified"] = 40 }, exactHits);
+        Assert.True(protectedHits - chanceHits <= trials.Count / 5,
+            $"differencing found the newcomer within 0.5% in {protectedHits} of {trials.Count} trials ({chanceHits} by chance); Privacy:Key {CompApiFactory.PrivacyKey}");
+    }
+
+    // ---- scoring ----
+
+    /// <summary>Guesses of the j-th smallest value from pairs of published percentiles in one rank interval (type 7).</summary>
+    private static decimal?[] Rebuild(JsonElement cell, int n)
+    {
+        var guesses = new decimal?[n];
+        if (cell.GetProperty("suppressed").GetBoolean())
+            return guesses;
+        var known = cell.GetProperty("percentiles").EnumerateObject()
+            .Where(p => p.Value.ValueKind == JsonValueKind.Number)
+            .Select(p => (H: (n - 1) * int.Parse(p.Name[1..], CultureInfo.InvariantCulture) / 100.0, Value: p.Value.GetDecimal()))
+            .OrderBy(p => p.H).ToList();
+        for (var k = 0; k < n - 1; k++)
+        {
+            var inside = known.Where(p => p.H >= k && p.H < k + 1).ToList();
+            if (inside.Count < 2)
+                continue;
+            var (a, b) = (inside[0], inside[^1]);
+            var slope = (b.Value - a.Value) / (decimal)(b.H - a.H);
+            var lower = a.Value - (decimal)(a.H - k) * slope;
+            guesses[k] ??= lower;
+            guesses[k + 1] ??= lower + slope;
+        }
+        return guesses;
+    }
+
+    /// <summary>Guesses within 0.5% of the value of the same rank.</summary>
+    private static int Hits(decimal?[] guesses, decimal[] values) =>
+        guesses.Select((g, j) => g is { } guess && Math.Abs(guess - values[j]) <= values[j] * 0.005m).Count(hit => hit);
+
+    private static IEnumerable<decimal> CiBounds(JsonElement cell) =>
+        cell.GetProperty("suppressed").GetBoolean() || cell.GetProperty("ci").ValueKind != JsonValueKind.Object
+            ? []
+            : cell.GetProperty("ci").EnumerateObject().SelectMany(c => new[] { c.Value.GetProperty("lower"), c.Value.GetProperty("upper") })
+                .Where(v => v.ValueKind == JsonValueKind.Number).Select(v => v.GetDecimal());
+
+    /// <summary>Every figure a cell publishes: its percentiles and its ci bounds.</summary>
+    private static IEnumerable<decimal> Figures(JsonElement cell) =>
+        cell.GetProperty("suppressed").GetBoolean()
+            ? []
+            : cell.GetProperty("percentiles").EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number).Select(p => p.Value.GetDecimal())
+                .Concat(CiBounds(cell));
+}
