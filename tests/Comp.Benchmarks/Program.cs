@@ -101,6 +101,7 @@ try
 
     await Phase("start-up", async () => apiPid = await bench.StartupAsync(apiPid, results.Dataset?.RowsInDatabase ?? options.Rows, ct));
     await Phase("single-cell", () => bench.SingleCellAsync(cuts, ct));
+    await Phase("tiers", () => bench.TiersAsync(cuts, ct));
     await Phase("throughput", () => bench.ThroughputAsync(cuts, ct));
 }
 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)

@@ -157,6 +157,21 @@ public static class Report
             md.AppendLine();
         }
 
+        if (r.Tiers.Count > 0)
+        {
+            md.AppendLine("## Exact and protected tiers").AppendLine();
+            md.AppendLine("| cut | pairs | exact p50 | protected p50 | protected ÷ exact | exact p99 | protected p99 |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+            foreach (var c in r.Tiers)
+                md.AppendLine(c.Exact is { } e && c.Protected is { } p
+                    ? $"| {c.Name} | {c.Requests:N0} | {Ms(e.MedianMs)} | {Ms(p.MedianMs)} | {N(c.Ratio ?? double.NaN, "0.00")} | {Ms(e.P99Ms)} | {Ms(p.P99Ms)} |"
+                    : $"| {c.Name} | — | — | — | — | — | — ({c.Note}) |");
+            md.AppendLine();
+            md.AppendLine("The same request (percentiles 10, 25, 50, 75, 90) alternately with the run's admin key (exact figures) and a `read` key made for " +
+                $"the run (protected figures), one at a time, up to {r.Settings.P99Requests} pairs or {r.Settings.P99Seconds} s per cut, on the restarted API.");
+            md.AppendLine();
+        }
+
         if (r.Throughput is { } t)
         {
             md.AppendLine("## Throughput of `GET /v1/bands`").AppendLine();

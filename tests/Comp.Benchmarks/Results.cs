@@ -16,6 +16,7 @@ public sealed record Results
     public List<CutResult> Cuts { get; } = [];
     public StartupResult? Startup { get; set; }
     public List<SingleCellLatency> SingleCellP99 { get; } = [];
+    public List<TierCost> Tiers { get; } = [];
     public ThroughputResult? Throughput { get; set; }
     public MemoryResult? Memory { get; set; }
     public Verdict? Verdict { get; set; }
