@@ -22,7 +22,10 @@ public static class ApiDocumentation
                 Type = SecuritySchemeType.ApiKey,
                 In = ParameterLocation.Header,
                 Name = ApiKeySecrets.HeaderName,
-                Description = "An API key. Reads are anonymous unless Auth:AllowAnonymousRead is false; writes need a key.",
+                Description = "An API key. Its scopes: `read` (bands and the taxonomy), `ingest` (datapoints), `exact` (read, with exact band figures) " +
+                    "and `admin` (everything, exact figures included). Band answers are `disclosure: exact` only for keys with `exact` or `admin`; " +
+                    "anonymous callers and other keys get `disclosure: protected` figures, read from a differentially private release of each cell. " +
+                    "Reads are anonymous unless Auth:AllowAnonymousRead is false; writes need a key.",
             });
             options.AddSecurityRequirement(document => new OpenApiSecurityRequirement
             {

@@ -14,7 +14,7 @@ public sealed record KeyRequest
     /// <example>hris-sync</example>
     public string? Name { get; init; }
 
-    /// <summary>Any of <c>read</c>, <c>ingest</c>, <c>admin</c> (admin implies the others).</summary>
+    /// <summary>Any of <c>read</c>, <c>ingest</c>, <c>exact</c> (read, with exact band figures instead of protected ones), <c>admin</c> (implies the others).</summary>
     /// <example>["ingest"]</example>
     public string[]? Scopes { get; init; }
 }

@@ -21,25 +21,6 @@ public sealed class AttackSuiteTests(CompApiFactory factory, ITestOutputHelper o
     private static readonly string Every = string.Join(',', Enumerable.Range(1, 99));
     private static readonly string[] Employers = ["plant-a", "plant-b", "plant-c", "plant-d", "plant-e"];
 
-    private async Task<HttpClient> IngestClientAsync()
-    {
-        var created = await JsonAsync(await Factory.CreateAdminClient().PostAsJsonAsync("/v1/keys", new { name = "attacker", scopes = new[] { "ingest" } }));
-        var client = Factory.CreateClient();
-        client.DefaultRequestHeaders.Add(ApiKeySecrets.HeaderName, created.GetProperty("key").GetString());
-        return client;
-    }
-
-    /// <summary>Plants rows with the attacker's ingest key, through <c>POST /v1/datapoints/batch</c>.</summary>
-    private static async Task PlantAsync(HttpClient ingest, IReadOnlyList<Dictionary<string, object?>> rows)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/datapoints/batch") { Content = JsonContent.Create(rows) };
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-        var response = await ingest.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"planting answered {(int)response.StatusCode}: {body}");
-        Assert.Equal(rows.Count, JsonDocument.Parse(body).RootElement.GetProperty("accepted").GetInt32());
-    }
-
     private static Dictionary<string, object?> Row(string employer, decimal value, DateOnly date, string region = "us-ca", string source = "self_reported") =>
         Infrastructure.Datapoints.Valid(employer, "ml-engineer", region, value, "USD", date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).With("source", source);
 
@@ -96,7 +77,7 @@ public sealed class AttackSuiteTests(CompApiFactory factory, ITestOutputHelper o
     [Fact]
     public async Task Multi_employer_cells_of_every_kind_are_rebuilt_from_exact_answers_and_not_from_protected_ones()
     {
-        var ingest = await IngestClientAsync();
+        var ingest = await Factory.IngestClientAsync();
         var random = new Random(2026_12_06);
         var cells = new List<(string Kind, int N, DateOnly Quarter, decimal[] Values)>();
         var quarter = new DateOnly(2015, 1, 1);
@@ -109,7 +90,7 @@ public sealed class AttackSuiteTests(CompApiFactory factory, ITestOutputHelper o
                     var values = Draw(kind, random, n);
                     // Shuffled over the five employers, each with a fifth of the cell.
                     var order = values.OrderBy(_ => random.Next()).ToArray();
-                    await PlantAsync(ingest, order.Select((v, i) => Row(Employers[i % 5], v, quarter.AddDays(10 + i % 60))).ToList());
+                    await ingest.PlantAsync(order.Select((v, i) => Row(Employers[i % 5], v, quarter.AddDays(10 + i % 60))).ToList());
                     cells.Add((kind, n, quarter, values));
                 }
             }
@@ -171,7 +152,7 @@ public sealed class AttackSuiteTests(CompApiFactory factory, ITestOutputHelper o
     [Fact]
     public async Task Differencing_by_dates_regions_source_or_verified_gives_a_newcomers_pay_exactly_but_not_protected()
     {
-        var ingest = await IngestClientAsync();
+        var ingest = await Factory.IngestClientAsync();
         var random = new Random(17);
         var quarter = new DateOnly(2022, 1, 1);
         var next = quarter.AddMonths(3);
@@ -197,7 +178,7 @@ public sealed class AttackSuiteTests(CompApiFactory factory, ITestOutputHelper o
                 var basePath = $"/v1/bands?employer={employer}&component=base&percentiles=50&from={quarter:yyyy-MM-dd}";
                 trials.Add((way.Name, employer, target, basePath + way.With, basePath + way.Without));
             }
-            await PlantAsync(ingest, rows);
+            await ingest.PlantAsync(rows);
         }
 
         var exactHits = new Dictionary<string, int>();

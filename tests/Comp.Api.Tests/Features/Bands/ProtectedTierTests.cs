@@ -34,8 +34,14 @@ public sealed class ProtectedTierTests(CompApiFactory factory, ITestOutputHelper
     private static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
+    private HttpClient? ingest;
+
+    /// <summary>Plants rows as the attacker does: an ingest key, through the batch route.</summary>
+    private async Task PlantAsync(IEnumerable<SeedRow> rows) =>
+        await (ingest ??= await Factory.IngestClientAsync()).PlantAsync(rows.Select(Planting.Body));
+
     private Task PlantAsync(string employer, IEnumerable<decimal> salaries, string region = "us-ca") =>
-        Factory.InsertAsync(salaries.Select(s => new SeedRow(employer, "ml-engineer", "L4", region, "USD", March, s)).ToList());
+        PlantAsync(salaries.Select(s => new SeedRow(employer, "ml-engineer", "L4", region, "USD", March, s)));
 
     private async Task<HttpClient> KeyClientAsync(params string[] scopes)
     {
@@ -159,7 +165,7 @@ public sealed class ProtectedTierTests(CompApiFactory factory, ITestOutputHelper
     {
         var random = new Random(7);
         var cells = Enumerable.Range(0, 100).Select(i => (Employer: $"extreme-{i:000}", Values: Salaries(random, 20))).ToList();
-        await Factory.InsertAsync(cells.SelectMany(c => c.Values.Select(s => new SeedRow(c.Employer, "ml-engineer", "L4", "us-ca", "USD", March, s))).ToList());
+        await PlantAsync(cells.SelectMany(c => c.Values.Select(s => new SeedRow(c.Employer, "ml-engineer", "L4", "us-ca", "USD", March, s))));
         int exactHits = 0, protectedHits = 0, chanceHits = 0;
         foreach (var (employer, values) in cells)
         {
@@ -208,7 +214,7 @@ public sealed class ProtectedTierTests(CompApiFactory factory, ITestOutputHelper
             planted.AddRange(rows);
             trials.Add((employer, target));
         }
-        await Factory.InsertAsync(planted);
+        await PlantAsync(planted);
 
         async Task<decimal?> AverageMedianAsync(HttpClient client, string employer, string to)
         {
