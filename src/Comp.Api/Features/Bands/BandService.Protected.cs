@@ -92,5 +92,5 @@ public sealed partial class BandService
     public static string ProtectedMethodology(DisclosureRules rules, ProtectionParameters parameters) =>
         parameters.Describe() + "; " + rules.Describe() + ", applied to the noisy counts; a group whose noisy figures do not pass is left out" +
         "; date bounds widened to whole quarters; values in USD (" + FxTable.Rule + "), then at the answer currency's latest rate; " +
-        "agedTo needs the exact tier; left-out counts not reported; ci from the noisy histogram; confidence from the noisy n and employers, not data age";
+        "agedTo needs the exact tier; left-out counts not reported; ci: a 90% interval from the noisy histogram (sampling and noise variance), covering 88-95% by simulation from n = 100; confidence from the noisy n and employers, not data age";
 }

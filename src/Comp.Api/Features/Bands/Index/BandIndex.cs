@@ -35,10 +35,21 @@ public sealed class BandIndexOptions
 public sealed record IndexPosition(ulong Xmin, ulong Xmax, IReadOnlySet<ulong> Xip, long Epoch, string Version, long Generation)
 {
     /// <summary>
-    /// Whether a snapshot taken now would show nothing the index lacks: no transaction has been
-    /// given an id since (xmax unchanged), and none of those running then has ended.
+    /// Whether <paramref name="now"/> shows nothing committed that the index lacks: every
+    /// transaction running at the index's snapshot is still running, and so is every transaction
+    /// given an id since (a batch COPY in flight, a write that has not committed). Only a
+    /// transaction that has ended can have committed something, so only that makes a read catch
+    /// up; a snapshot older than the index's shows nothing newer than it.
     /// </summary>
-    public bool Covers(Snapshot now) => now.Xmax == Xmax && Xip.All(now.Xip.Contains);
+    public bool Covers(Snapshot now)
+    {
+        if (now.Xmax < Xmax)
+            return true;
+        if (!Xip.All(now.Xip.Contains))
+            return false;
+        var since = now.Xmax - Xmax;
+        return since == 0 || (since <= (ulong)now.Xip.Count && (ulong)now.Xip.Count(x => x >= Xmax) == since);
+    }
 }
 
 /// <summary>
