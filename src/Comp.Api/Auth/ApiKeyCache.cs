@@ -103,6 +103,8 @@ public sealed class ApiKeyUsage(IServiceScopeFactory scopes)
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<CompDbContext>();
+                // In id order, so two instances writing at once lock the rows in the same order.
+                taken.Sort((a, b) => a.Id.CompareTo(b.Id));
                 var ids = taken.Select(t => t.Id).ToArray();
                 var ats = taken.Select(t => t.At).ToArray();
                 await db.Database.ExecuteSqlInterpolatedAsync($"""
@@ -146,7 +148,14 @@ public sealed class ApiKeyUsageWriter(ApiKeyUsage usage, ILogger<ApiKeyUsageWrit
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await WriteAsync(cancellationToken);
+        try
+        {
+            await WriteAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host gave up waiting: the uses noted since the last write are lost, nothing else.
+        }
     }
 
     private async Task WriteAsync(CancellationToken cancellationToken)

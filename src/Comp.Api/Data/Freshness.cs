@@ -58,7 +58,11 @@ public sealed class PrimaryWatch(NpgsqlDataSource dataSource)
             }
         }
         if (lead)
-            _ = Task.Run(() => PumpAsync(batch), CancellationToken.None);
+        {
+            // The pump serves every caller from now on: it does not carry this request's context (its trace, its scope).
+            using (ExecutionContext.SuppressFlow())
+                _ = Task.Run(() => PumpAsync(batch), CancellationToken.None);
+        }
         return batch.Task.WaitAsync(cancellationToken);
     }
 
@@ -76,6 +80,8 @@ public sealed class PrimaryWatch(NpgsqlDataSource dataSource)
             catch (Exception ex)
             {
                 batch.TrySetException(ex);
+                // Observed here: when every caller has stopped waiting, nobody else would.
+                _ = batch.Task.Exception;
             }
             lock (gate)
             {

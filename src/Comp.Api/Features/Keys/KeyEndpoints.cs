@@ -65,10 +65,18 @@ public static class KeyEndpoints
         return TypedResults.Created($"/v1/keys/{created.Id}", created);
     }
 
-    public static async Task<Ok<List<KeyResponse>>> List(CompDbContext db, ApiKeyUsage usage, CancellationToken cancellationToken)
+    public static async Task<Ok<List<KeyResponse>>> List(CompDbContext db, ApiKeyUsage usage, ILogger<ApiKeyUsageWriter> logger, CancellationToken cancellationToken)
     {
-        // This instance's noted uses first (the others write theirs every ApiKeyUsageWriter.Interval).
-        await usage.FlushAsync(cancellationToken);
+        // This instance's noted uses first (the others write theirs every ApiKeyUsageWriter.Interval);
+        // if that write fails the listing still answers, with lastUsedAt as last written.
+        try
+        {
+            await usage.FlushAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Writing the keys' lastUsedAt before listing them failed");
+        }
         return TypedResults.Ok(await db.ApiKeys.AsNoTracking().OrderBy(k => k.CreatedAt)
             .Select(k => new KeyResponse(k.Id, k.Name, k.Scopes, k.CreatedAt, k.RevokedAt, k.LastUsedAt)).ToListAsync(cancellationToken));
     }

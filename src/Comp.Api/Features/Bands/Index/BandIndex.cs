@@ -35,21 +35,14 @@ public sealed class BandIndexOptions
 public sealed record IndexPosition(ulong Xmin, ulong Xmax, IReadOnlySet<ulong> Xip, long Epoch, string Version, long Generation)
 {
     /// <summary>
-    /// Whether <paramref name="now"/> shows nothing committed that the index lacks: every
-    /// transaction running at the index's snapshot is still running, and so is every transaction
-    /// given an id since (a batch COPY in flight, a write that has not committed). Only a
-    /// transaction that has ended can have committed something, so only that makes a read catch
-    /// up; a snapshot older than the index's shows nothing newer than it.
+    /// Whether <paramref name="now"/> shows nothing committed that the index lacks. PostgreSQL's
+    /// xmax is one past the last transaction to end, so an unchanged xmax means no transaction has
+    /// ended since, except those running at the index's snapshot, which must all still be running;
+    /// a transaction still in flight (a batch COPY, an uncommitted write) moves neither. A snapshot
+    /// older than the index's (a lower xmax: the shared freshness read can predate a catch-up)
+    /// shows nothing the index lacks either.
     /// </summary>
-    public bool Covers(Snapshot now)
-    {
-        if (now.Xmax < Xmax)
-            return true;
-        if (!Xip.All(now.Xip.Contains))
-            return false;
-        var since = now.Xmax - Xmax;
-        return since == 0 || (since <= (ulong)now.Xip.Count && (ulong)now.Xip.Count(x => x >= Xmax) == since);
-    }
+    public bool Covers(Snapshot now) => now.Xmax < Xmax || (now.Xmax == Xmax && Xip.All(now.Xip.Contains));
 }
 
 /// <summary>
