@@ -33,6 +33,7 @@ public partial class ConfigurationDefaultsTests
         ["Aging"] = typeof(AgingOptions),
         ["Disclosure"] = typeof(DisclosureRules),
         ["BandIndex"] = typeof(BandIndexOptions),
+        ["Bands"] = typeof(BandLimits),
         ["Privacy"] = typeof(PrivacyOptions),
     };
 

@@ -13,6 +13,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     {
         var (status, title, detail, errors) = exception switch
         {
+            ProblemException e => (e.Status, e.Title, null, new Dictionary<string, string[]>(e.Errors)),
             UnsupportedContentTypeException e => (StatusCodes.Status415UnsupportedMediaType, "Unsupported content type.", e.Message, null),
             BadHttpRequestException { InnerException: System.Text.Json.JsonException json } =>
                 (StatusCodes.Status400BadRequest, "The request is not valid.", "The body is not valid JSON.",

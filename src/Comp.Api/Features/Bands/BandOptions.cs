@@ -133,3 +133,10 @@ public sealed class PositionOptionsValidator : BandOptionsValidator<PositionOpti
         decimal.TryParse(text, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var value)
         && value > 0 && value <= 10_000_000_000m ? value : null;
 }
+
+/// <summary>Limits on one band answer (configuration section <c>Bands</c>).</summary>
+public sealed class BandLimits
+{
+    /// <summary>The most cells one answer may have; a query that would give more is a 400 naming <c>groupBy</c>.</summary>
+    public int MaxCells { get; set; } = 5_000;
+}

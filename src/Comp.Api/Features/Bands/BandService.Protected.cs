@@ -17,6 +17,7 @@ public sealed partial class BandService
     {
         var version = await DatasetVersionAsync(cancellationToken);
         using var data = await store.GetAsync(Canonical(query), cancellationToken);
+        CheckSize(data);
         var (scale, rate) = Scale(data.Fx, query.Currency);
         var cells = new List<BandCell>(data.Cells.Count);
         foreach (var values in data.Cells)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Comp.Api.Features.Bands.Engine;
+using Comp.Api.Infrastructure;
 using Comp.Statistics;
 using Comp.Statistics.Privacy;
 using Microsoft.Extensions.Options;
@@ -11,6 +12,7 @@ public sealed partial class BandService(
     IBandStore store,
     IOptionsMonitor<DisclosureRules> rules,
     IOptionsMonitor<AgingOptions> aging,
+    IOptionsMonitor<BandLimits> limits,
     Protection protection,
     TimeProvider clock)
 {
@@ -20,6 +22,7 @@ public sealed partial class BandService(
             return await GetProtectedAsync(query, cancellationToken);
         var version = await DatasetVersionAsync(cancellationToken);
         using var data = await store.GetAsync(query, cancellationToken);
+        CheckSize(data);
         var cells = data.Cells.Select(c => (Values: c, Published: ToCell(c, query))).ToList();
         return new BandResponse(Components.Name(query.Component), query.Currency, query.AgedTo, version, Methodology(DisclosureTier.Exact), cells.Select(c => c.Published).ToList())
         {
@@ -105,6 +108,22 @@ public sealed partial class BandService(
             Ci = figures.Ci,
             Confidence = confidence,
         };
+    }
+
+    /// <summary>
+    /// Refuses an answer of more cells than <see cref="BandLimits.MaxCells"/> with a 400 naming
+    /// <c>groupBy</c>. It says only that the limit is passed, not by how much: in the protected
+    /// tier the number of groups holding data is itself private.
+    /// </summary>
+    private void CheckSize(BandData data)
+    {
+        var max = limits.CurrentValue.MaxCells;
+        if (data.Cells.Count > max)
+            throw new ProblemException(StatusCodes.Status400BadRequest, "The answer is too large.", new Dictionary<string, string[]>
+            {
+                ["groupBy"] = [string.Create(CultureInfo.InvariantCulture,
+                    $"The answer would have more than {max:N0} cells (Bands:MaxCells). Group by fewer keys, or narrow the cut with filters (employer, role, level, region, from, to).")],
+            });
     }
 
     private AgingInfo? AgingOf(BandQuery query) =>

@@ -19,6 +19,7 @@ public static class BandStores
     public static IServiceCollection AddBandStore(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<AgingOptions>(configuration.GetSection("Aging"));
+        services.Configure<BandLimits>(configuration.GetSection("Bands"));
         services.AddHttpContextAccessor();
         services.AddSingleton<EmployerDirectory>();
         services.Configure<PrivacyOptions>(configuration.GetSection("Privacy"));
