@@ -34,11 +34,8 @@ public sealed class AttackSuiteTests(CompApiFactory factory, ITestOutputHelper o
 
     // ---- the planted distributions ----
 
-    private static double Gaussian(Random random) =>
-        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-
     private static decimal LogNormal(Random random, double median, double sigma) =>
-        Math.Round((decimal)(median * Math.Exp(sigma * Gaussian(random))), 2);
+        Math.Round((decimal)(median * Math.Exp(sigma * AttackScoring.Gaussian(random))), 2);
 
     /// <summary>US full-time salaries of the ai-jobs file (../shared/data/real), in USD: real values, real ties.</summary>
     private static readonly Lazy<decimal[]> RealSalaries = new(() =>
@@ -107,18 +104,18 @@ public sealed class AttackSuiteTests(CompApiFactory factory, ITestOutputHelper o
             if (n == 40)
             {
                 values40 += n;
-                exactHits40 += Hits(Rebuild(exact, n), values) - Hits(Rebuild(exact, n), fresh);
+                exactHits40 += AttackScoring.Hits(AttackScoring.Rebuild(exact, n), values) - AttackScoring.Hits(AttackScoring.Rebuild(exact, n), fresh);
             }
-            var bounds = CiBounds(exact).ToList();
+            var bounds = AttackScoring.CiBounds(exact).ToList();
             exactCiBounds += bounds.Count;
             exactCiLeaks += bounds.Count(values.Contains);
 
             var cell = await CellAsync(Factory.CreateClient(), path);
-            var guesses = Rebuild(cell, n);
-            protectedHits += Hits(guesses, values);
-            chanceHits += Hits(guesses, fresh);
+            var guesses = AttackScoring.Rebuild(cell, n);
+            protectedHits += AttackScoring.Hits(guesses, values);
+            chanceHits += AttackScoring.Hits(guesses, fresh);
             allValues += n;
-            var figures = Figures(cell).ToList();
+            var figures = AttackScoring.Figures(cell).ToList();
             published += figures.Count;
             leaked += figures.Count(values.Contains);
             chanceLeaked += figures.Count(fresh.Contains);
@@ -201,47 +198,4 @@ public sealed class AttackSuiteTests(CompApiFactory factory, ITestOutputHelper o
         Assert.True(protectedHits - chanceHits <= trials.Count / 5,
             $"differencing found the newcomer within 0.5% in {protectedHits} of {trials.Count} trials ({chanceHits} by chance); Privacy:Key {CompApiFactory.PrivacyKey}");
     }
-
-    // ---- scoring ----
-
-    /// <summary>Guesses of the j-th smallest value from pairs of published percentiles in one rank interval (type 7).</summary>
-    private static decimal?[] Rebuild(JsonElement cell, int n)
-    {
-        var guesses = new decimal?[n];
-        if (cell.GetProperty("suppressed").GetBoolean())
-            return guesses;
-        var known = cell.GetProperty("percentiles").EnumerateObject()
-            .Where(p => p.Value.ValueKind == JsonValueKind.Number)
-            .Select(p => (H: (n - 1) * int.Parse(p.Name[1..], CultureInfo.InvariantCulture) / 100.0, Value: p.Value.GetDecimal()))
-            .OrderBy(p => p.H).ToList();
-        for (var k = 0; k < n - 1; k++)
-        {
-            var inside = known.Where(p => p.H >= k && p.H < k + 1).ToList();
-            if (inside.Count < 2)
-                continue;
-            var (a, b) = (inside[0], inside[^1]);
-            var slope = (b.Value - a.Value) / (decimal)(b.H - a.H);
-            var lower = a.Value - (decimal)(a.H - k) * slope;
-            guesses[k] ??= lower;
-            guesses[k + 1] ??= lower + slope;
-        }
-        return guesses;
-    }
-
-    /// <summary>Guesses within 0.5% of the value of the same rank.</summary>
-    private static int Hits(decimal?[] guesses, decimal[] values) =>
-        guesses.Select((g, j) => g is { } guess && Math.Abs(guess - values[j]) <= values[j] * 0.005m).Count(hit => hit);
-
-    private static IEnumerable<decimal> CiBounds(JsonElement cell) =>
-        cell.GetProperty("suppressed").GetBoolean() || cell.GetProperty("ci").ValueKind != JsonValueKind.Object
-            ? []
-            : cell.GetProperty("ci").EnumerateObject().SelectMany(c => new[] { c.Value.GetProperty("lower"), c.Value.GetProperty("upper") })
-                .Where(v => v.ValueKind == JsonValueKind.Number).Select(v => v.GetDecimal());
-
-    /// <summary>Every figure a cell publishes: its percentiles and its ci bounds.</summary>
-    private static IEnumerable<decimal> Figures(JsonElement cell) =>
-        cell.GetProperty("suppressed").GetBoolean()
-            ? []
-            : cell.GetProperty("percentiles").EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number).Select(p => p.Value.GetDecimal())
-                .Concat(CiBounds(cell));
 }

@@ -28,11 +28,8 @@ public sealed class ProtectedTierTests(CompApiFactory factory, ITestOutputHelper
 
     /// <summary>Ten log-normal base salaries (median 150k, σ 0.3 of ln), to the cent, from <paramref name="random"/>.</summary>
     private static decimal[] Salaries(Random random, int n = 10) => Enumerable.Range(0, n)
-        .Select(_ => Math.Round((decimal)(150_000 * Math.Exp(0.3 * Gaussian(random))), 2))
+        .Select(_ => Math.Round((decimal)(150_000 * Math.Exp(0.3 * AttackScoring.Gaussian(random))), 2))
         .Order().ToArray();
-
-    private static double Gaussian(Random random) =>
-        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
     private HttpClient? ingest;
 
@@ -136,14 +133,14 @@ public sealed class ProtectedTierTests(CompApiFactory factory, ITestOutputHelper
         foreach (var (employer, values) in cells)
         {
             var path = $"/v1/bands?employer={employer}&component=base&percentiles={Every}";
-            var exact = Rebuild(Assert.Single((await GetAsync(Factory.CreateAdminClient(), path)).GetProperty("cells").EnumerateArray()), values.Length);
-            exactHits += Hits(exact, values);
+            var exact = AttackScoring.Rebuild(Assert.Single((await GetAsync(Factory.CreateAdminClient(), path)).GetProperty("cells").EnumerateArray()), values.Length);
+            exactHits += AttackScoring.Hits(exact, values);
 
             var cell = Assert.Single((await GetAsync(Factory.CreateClient(), path)).GetProperty("cells").EnumerateArray());
-            var guesses = Rebuild(cell, values.Length);
-            protectedHits += Hits(guesses, values);
-            chanceHits += Hits(guesses, Salaries(random));
-            leaked += Published(cell).Count(v => values.Contains(v));
+            var guesses = AttackScoring.Rebuild(cell, values.Length);
+            protectedHits += AttackScoring.Hits(guesses, values);
+            chanceHits += AttackScoring.Hits(guesses, Salaries(random));
+            leaked += AttackScoring.Figures(cell).Count(v => values.Contains(v));
         }
 
         output.WriteLine($"reconstruction: exact {exactHits} of 200; protected {protectedHits}, {chanceHits} by chance; {leaked} figures equal a value");
@@ -171,9 +168,9 @@ public sealed class ProtectedTierTests(CompApiFactory factory, ITestOutputHelper
         {
             var path = $"/v1/bands?employer={employer}&component=base&percentiles=1,2,98,99";
             bool[] Extremes(decimal?[] guesses, decimal[] truth) =>
-                [Hits([guesses[0]], [truth[0]]) == 1, Hits([guesses[^1]], [truth[^1]]) == 1];
-            exactHits += Extremes(Rebuild(Assert.Single((await GetAsync(Factory.CreateAdminClient(), path)).GetProperty("cells").EnumerateArray()), 20), values).Count(h => h);
-            var guesses = Rebuild(Assert.Single((await GetAsync(Factory.CreateClient(), path)).GetProperty("cells").EnumerateArray()), 20);
+                [AttackScoring.Hits([guesses[0]], [truth[0]]) == 1, AttackScoring.Hits([guesses[^1]], [truth[^1]]) == 1];
+            exactHits += Extremes(AttackScoring.Rebuild(Assert.Single((await GetAsync(Factory.CreateAdminClient(), path)).GetProperty("cells").EnumerateArray()), 20), values).Count(h => h);
+            var guesses = AttackScoring.Rebuild(Assert.Single((await GetAsync(Factory.CreateClient(), path)).GetProperty("cells").EnumerateArray()), 20);
             protectedHits += Extremes(guesses, values).Count(h => h);
             chanceHits += Extremes(guesses, Salaries(random, 20)).Count(h => h);
         }
@@ -243,38 +240,4 @@ public sealed class ProtectedTierTests(CompApiFactory factory, ITestOutputHelper
         Assert.True(protectedHits - chanceHits <= 10,
             $"Averaging 52 cuts found the target within 0.5% in {protectedHits} of 50 trials ({chanceHits} by chance); Privacy:Key {CompApiFactory.PrivacyKey}");
     }
-
-    /// <summary>Guesses of the j-th smallest value from pairs of published percentiles in one rank interval (type 7).</summary>
-    private static decimal?[] Rebuild(JsonElement cell, int n)
-    {
-        var guesses = new decimal?[n];
-        if (cell.GetProperty("suppressed").GetBoolean())
-            return guesses;
-        var known = cell.GetProperty("percentiles").EnumerateObject()
-            .Where(p => p.Value.ValueKind == JsonValueKind.Number)
-            .Select(p => (H: (n - 1) * int.Parse(p.Name[1..], CultureInfo.InvariantCulture) / 100.0, Value: p.Value.GetDecimal()))
-            .OrderBy(p => p.H).ToList();
-        for (var k = 0; k < n - 1; k++)
-        {
-            var inside = known.Where(p => p.H >= k && p.H < k + 1).ToList();
-            if (inside.Count < 2)
-                continue;
-            var (a, b) = (inside[0], inside[^1]);
-            var slope = (b.Value - a.Value) / (decimal)(b.H - a.H);
-            var lower = a.Value - (decimal)(a.H - k) * slope;
-            guesses[k] ??= lower;
-            guesses[k + 1] ??= lower + slope;
-        }
-        return guesses;
-    }
-
-    private static int Hits(decimal?[] guesses, decimal[] values) =>
-        guesses.Select((g, j) => g is { } guess && Math.Abs(guess - values[j]) <= values[j] * 0.005m).Count(hit => hit);
-
-    private static IEnumerable<decimal> Published(JsonElement cell) =>
-        cell.GetProperty("suppressed").GetBoolean()
-            ? []
-            : cell.GetProperty("percentiles").EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number).Select(p => p.Value.GetDecimal())
-                .Concat(cell.GetProperty("ci").EnumerateObject().SelectMany(c => new[] { c.Value.GetProperty("lower"), c.Value.GetProperty("upper") })
-                    .Where(v => v.ValueKind == JsonValueKind.Number).Select(v => v.GetDecimal()));
 }
