@@ -41,11 +41,12 @@ if (await app.RunCommandAsync(args))
 // service stops here with an error naming it, not at the first anonymous band request.
 app.Services.GetRequiredService<Comp.Api.Features.Bands.Protection>();
 
+app.UseCompForwardedHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 // Before the invalid-key check: a flood of bad keys is limited per IP like any anonymous caller.
-app.UseRateLimiter();
+app.UseCompRateLimits();
 app.UseRejectInvalidApiKeys();
 app.UseAuthorization();
 

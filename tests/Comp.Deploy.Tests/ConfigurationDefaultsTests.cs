@@ -30,6 +30,7 @@ public partial class ConfigurationDefaultsTests
         ["Demo"] = typeof(DemoOptions),
         ["Telemetry"] = typeof(TelemetryOptions),
         ["RateLimits"] = typeof(RateLimitOptions),
+        ["ForwardedHeaders"] = typeof(ForwardedHeadersSettings),
         ["Aging"] = typeof(AgingOptions),
         ["Disclosure"] = typeof(DisclosureRules),
         ["BandIndex"] = typeof(BandIndexOptions),

@@ -1,72 +1,189 @@
 using System.Globalization;
+using System.Net;
 using System.Security.Claims;
-using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Comp.Api.Auth;
 
 public sealed class RateLimitOptions
 {
-    /// <summary>Requests per minute for each client IP without a key.</summary>
+    /// <summary>Work units per minute for each client IP without a key (<see cref="WorkCost"/>).</summary>
     public int AnonymousPerMinute { get; set; } = 600;
 
-    /// <summary>Requests per minute for each non-admin API key.</summary>
+    /// <summary>Work units per minute for each non-admin API key.</summary>
     public int KeyPerMinute { get; set; } = 6000;
+
+    /// <summary>How often an instance adds its charges to the shared budgets and reads the totals back (<see cref="WorkBudgets"/>).</summary>
+    public int SyncMilliseconds { get; set; } = 100;
+}
+
+/// <summary>
+/// The proxies whose <c>X-Forwarded-For</c> is believed, so the per-IP budget sees the client and
+/// not the proxy. None by default: a client cannot choose its own address by sending the header.
+/// </summary>
+public sealed class ForwardedHeadersSettings
+{
+    /// <summary>Addresses of the proxies in front of the service, e.g. <c>10.0.0.5</c>.</summary>
+    public string[] KnownProxies { get; set; } = [];
+
+    /// <summary>Networks of such proxies in CIDR form, e.g. <c>10.0.0.0/8</c>.</summary>
+    public string[] KnownNetworks { get; set; } = [];
+
+    /// <summary>How many proxies' entries to read from the right of <c>X-Forwarded-For</c>.</summary>
+    public int ForwardLimit { get; set; } = 1;
 }
 
 public static class RateLimits
 {
+    public const string PolicyName = "default";
+
     /// <summary>
-    /// One fixed one-minute window per key (admin keys unlimited) and per anonymous client IP;
-    /// the health probes are never limited. A refusal is a 429 problem with Retry-After.
+    /// A budget of work units per one-minute window, per non-admin key and per anonymous client IP
+    /// (admin keys and the health probes are not limited), shared by every instance through
+    /// PostgreSQL (<see cref="WorkBudgets"/>); a request is charged by <see cref="WorkCost"/>.
     /// </summary>
     public static IServiceCollection AddCompRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<RateLimitOptions>(configuration.GetSection("RateLimits"));
-        services.AddRateLimiter(options =>
+        services.Configure<ForwardedHeadersSettings>(configuration.GetSection("ForwardedHeaders"));
+        services.AddScoped<WorkMeter>();
+        services.AddSingleton(provider =>
         {
-            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            {
-                if (context.Request.Path.StartsWithSegments("/health"))
-                    return RateLimitPartition.GetNoLimiter("health");
-                var limits = context.RequestServices.GetRequiredService<IOptionsMonitor<RateLimitOptions>>().CurrentValue;
-                var user = context.User;
-                if (user.Identity?.IsAuthenticated == true)
+            var budgets = ActivatorUtilities.CreateInstance<WorkBudgets>(provider);
+            if (configuration.GetConnectionString("Comp") is { } connectionString)
+                budgets.UseDatabase(NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString)
                 {
-                    if (user.HasClaim(ApiKeyAuthenticationHandler.ScopeClaim, Scopes.Admin))
-                        return RateLimitPartition.GetNoLimiter("admin");
-                    return Window("key:" + user.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim), limits.KeyPerMinute);
-                }
-                return Window("ip:" + context.Connection.RemoteIpAddress, limits.AnonymousPerMinute);
-            });
-            options.OnRejected = async (rejected, cancellationToken) =>
-            {
-                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 60;
-                var http = rejected.HttpContext;
-                http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = http,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Title = "Too many requests.",
-                        Detail = $"The rate limit is reached; retry after {retryAfter} s.",
-                    },
-                });
-            };
+                    ApplicationName = "comp-budgets",
+                    MaxPoolSize = 4,
+                }.ConnectionString));
+            return budgets;
         });
+        services.AddHostedService(provider => provider.GetRequiredService<WorkBudgets>());
         return services;
     }
 
-    private static RateLimitPartition<string> Window(string partition, int perMinute) =>
-        RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
+    /// <summary><c>X-Forwarded-For</c> and <c>-Proto</c> from the configured proxies only; nothing when none is configured.</summary>
+    public static IApplicationBuilder UseCompForwardedHeaders(this IApplicationBuilder app)
+    {
+        var settings = app.ApplicationServices.GetRequiredService<IOptions<ForwardedHeadersSettings>>().Value;
+        if (settings.KnownProxies.Length == 0 && settings.KnownNetworks.Length == 0)
+            return app;
+        var options = new ForwardedHeadersOptions
         {
-            PermitLimit = Math.Max(1, perMinute),
-            Window = TimeSpan.FromMinutes(1),
-            QueueLimit = 0,
+            ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto,
+            ForwardLimit = Math.Max(1, settings.ForwardLimit),
+        };
+        // The framework trusts loopback by default; here only what is configured.
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var proxy in settings.KnownProxies)
+            options.KnownProxies.Add(IPAddress.Parse(proxy));
+        foreach (var network in settings.KnownNetworks)
+            options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+        return app.UseForwardedHeaders(options);
+    }
+
+    public static IApplicationBuilder UseCompRateLimits(this IApplicationBuilder app) => app.UseMiddleware<WorkBudgetMiddleware>();
+
+    /// <summary>The caller's budget: its key, or its IP without one; null for admin keys and the health probes.</summary>
+    public static (string Partition, long Limit)? PartitionOf(HttpContext context, RateLimitOptions limits)
+    {
+        if (context.Request.Path.StartsWithSegments("/health"))
+            return null;
+        var user = context.User;
+        if (user.Identity?.IsAuthenticated == true)
+        {
+            if (user.HasClaim(ApiKeyAuthenticationHandler.ScopeClaim, Scopes.Admin))
+                return null;
+            return ("key:" + user.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim), limits.KeyPerMinute);
+        }
+        return ("ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown"), limits.AnonymousPerMinute);
+    }
+
+    /// <summary>The IETF httpapi RateLimit fields (draft-ietf-httpapi-ratelimit-headers-08): quota and window, remaining and reset.</summary>
+    public static void WriteHeaders(HttpResponse response, BudgetState state, DateTimeOffset now)
+    {
+        response.Headers["RateLimit-Policy"] = string.Create(CultureInfo.InvariantCulture, $"\"{PolicyName}\";q={state.Limit};w={(int)WorkBudgets.Window.TotalSeconds}");
+        response.Headers["RateLimit"] = string.Create(CultureInfo.InvariantCulture, $"\"{PolicyName}\";r={state.Remaining};t={state.SecondsLeft(now)}");
+    }
+}
+
+/// <summary>
+/// Admits a request while its caller has at least one unit left in the window, and charges its
+/// cost (<see cref="WorkMeter"/>, known once the answer is made) when the response starts. So the
+/// last request of a window may take the budget below zero; the caller then waits for the next
+/// window. A refusal is a 429 problem with <c>Retry-After</c>; every limited response carries the
+/// budget's headers.
+/// </summary>
+public sealed class WorkBudgetMiddleware(RequestDelegate next, WorkBudgets budgets, IOptionsMonitor<RateLimitOptions> options, TimeProvider clock)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (RateLimits.PartitionOf(context, options.CurrentValue) is not { } caller)
+        {
+            await next(context);
+            return;
+        }
+        var state = await budgets.StateAsync(caller.Partition, caller.Limit, context.RequestAborted);
+        if (state.Remaining <= 0)
+        {
+            await RefuseAsync(context, state);
+            return;
+        }
+        var charge = new Charge(context, budgets, caller.Partition, caller.Limit, clock);
+        context.Response.OnStarting(static c => ((Charge)c).OnStarting(), charge);
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            // A response that never started (the client went away) still cost its work.
+            charge.Once();
+        }
+    }
+
+    private async Task RefuseAsync(HttpContext context, BudgetState state)
+    {
+        var now = clock.GetUtcNow();
+        var retryAfter = state.SecondsLeft(now);
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status429TooManyRequests;
+        response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        RateLimits.WriteHeaders(response, state, now);
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many requests.",
+                Detail = string.Create(CultureInfo.InvariantCulture,
+                    $"The budget of {state.Limit} work units a minute is spent; retry after {retryAfter} s. A request costs {WorkCost.Formula}."),
+            },
         });
+    }
+
+    private sealed class Charge(HttpContext context, WorkBudgets budgets, string partition, long limit, TimeProvider clock)
+    {
+        private int charged;
+
+        public Task OnStarting()
+        {
+            if (Once() is { } state)
+                RateLimits.WriteHeaders(context.Response, state, clock.GetUtcNow());
+            return Task.CompletedTask;
+        }
+
+        public BudgetState? Once()
+        {
+            if (Interlocked.Exchange(ref charged, 1) == 1)
+                return null;
+            var units = context.RequestServices.GetService<WorkMeter>()?.Units ?? 1;
+            return budgets.Charge(partition, limit, units);
+        }
+    }
 }

@@ -27,6 +27,7 @@ public sealed partial class BandService
             if (!cell.Suppressed || query.GroupBy.Count == 0)
                 cells.Add(cell);
         }
+        Charge(cells);
         return new BandResponse(Components.Name(query.Component), query.Currency, null, version, Methodology(DisclosureTier.Protected), cells)
         {
             Disclosure = Protection.Name(DisclosureTier.Protected),
@@ -46,6 +47,7 @@ public sealed partial class BandService
             (var scale, rate) = Scale(data.Fx, query.Currency);
             cells.Add(ProtectedCell(data.Cells.Single(), query, scale) with { Label = label });
         }
+        Charge(cells);
         var first = segments[0].Query;
         return new BandResponse(Components.Name(first.Component), first.Currency, null, version, Methodology(DisclosureTier.Protected), cells)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Comp.Api.Auth;
 using Comp.Api.Features.Bands.Engine;
 using Comp.Api.Infrastructure;
 using Comp.Statistics;
@@ -14,6 +15,7 @@ public sealed partial class BandService(
     IOptionsMonitor<AgingOptions> aging,
     IOptionsMonitor<BandLimits> limits,
     Protection protection,
+    WorkMeter meter,
     TimeProvider clock)
 {
     public async Task<BandResponse> GetAsync(BandQuery query, DisclosureTier tier, CancellationToken cancellationToken)
@@ -24,6 +26,7 @@ public sealed partial class BandService(
         using var data = await store.GetAsync(query, cancellationToken);
         CheckSize(data);
         var cells = data.Cells.Select(c => (Values: c, Published: ToCell(c, query))).ToList();
+        Charge(cells.Select(c => c.Published));
         return new BandResponse(Components.Name(query.Component), query.Currency, query.AgedTo, version, Methodology(DisclosureTier.Exact), cells.Select(c => c.Published).ToList())
         {
             Disclosure = Protection.Name(DisclosureTier.Exact),
@@ -49,6 +52,7 @@ public sealed partial class BandService(
             foreach (var (currency, count) in data.LeftOut)
                 leftOut[currency] = leftOut.GetValueOrDefault(currency) + count;
         }
+        Charge(cells.Select(c => c.Published));
         var first = segments[0].Query;
         return new BandResponse(Components.Name(first.Component), first.Currency, first.AgedTo, version, Methodology(DisclosureTier.Exact), cells.Select(c => c.Published).ToList())
         {
@@ -124,6 +128,13 @@ public sealed partial class BandService(
                 ["groupBy"] = [string.Create(CultureInfo.InvariantCulture,
                     $"The answer would have more than {max:N0} cells (Bands:MaxCells). Group by fewer keys, or narrow the cut with filters (employer, role, level, region, from, to).")],
             });
+    }
+
+    /// <summary>Notes the rows the published cells count, for the caller's work budget (<see cref="WorkCost"/>): the n it is shown, so noisy in the protected tier.</summary>
+    private void Charge(IEnumerable<BandCell> published)
+    {
+        foreach (var cell in published)
+            meter.Count(cell.N);
     }
 
     private AgingInfo? AgingOf(BandQuery query) =>
