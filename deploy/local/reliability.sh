@@ -7,10 +7,12 @@
 #           same Idempotency-Key stores it exactly once
 #   load    60 s of mixed reads and writes from several clients: no error but the intended 429s,
 #           every acknowledged row stored; requests/s and p50/p99 per request kind
+#   budget  two API processes on one database and one anonymous client sending to both: the
+#           rate-limit budget holds for the pair, not per process
 #
-#   deploy/local/reliability.sh                 all three
+#   deploy/local/reliability.sh                 all four
 #   deploy/local/reliability.sh crash load      some of them, in that order
-#   PORT=8095                                   API port
+#   PORT=8095                                   API port (the budget scenario's second process: PORT+1)
 #   COMP_PG_RELIABILITY_PORT=55436              port of this script's own PostgreSQL
 #   RELIABILITY_LOAD_SECONDS=60                 length of the load scenario
 #   RELIABILITY_KEY_PER_MINUTE=600              RateLimits:KeyPerMinute of the load scenario
@@ -37,7 +39,7 @@ source "$HERE/api.sh"
 export DOTNET_NOLOGO=${DOTNET_NOLOGO:-1}
 export DOTNET_CLI_TELEMETRY_OPTOUT=${DOTNET_CLI_TELEMETRY_OPTOUT:-1}
 
-all_scenarios=(outage crash load)
+all_scenarios=(outage crash load budget)
 scenarios=("$@")
 ((${#scenarios[@]})) || scenarios=("${all_scenarios[@]}")
 for s in "${scenarios[@]}"; do
@@ -55,6 +57,7 @@ mkdir -p "$run_dir"
 rm -f "$run_dir"/*.log "$run_dir"/*.out "$run_dir"/*.pid
 
 api_pid=
+api2_pid=
 pg_started=false
 
 log() { printf 'reliability: %s\n' "$*" >&2; }
@@ -64,6 +67,7 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   comp_api_stop "$api_pid"
+  comp_api_stop "$api2_pid"
   # The crash scenario's own API, if the program did not get to stop it.
   if [[ -f $run_dir/crash-api.pid ]]; then
     comp_api_stop "$(cat "$run_dir/crash-api.pid")"
@@ -119,19 +123,27 @@ export RateLimits__AnonymousPerMinute=1000000
 # start_api <log name> [VAR=value…]: the API as a separate process, from its output dir (the
 # content root with appsettings.json), until /health/ready answers.
 start_api() {
-  local name=$1 i
+  local name=$1
   shift
-  if _comp_pg_port_busy "$api_port"; then
-    log "port $api_port is in use; set PORT to a free one"
+  start_api_on "$api_port" "$name" "$@" && api_pid=$started_pid
+}
+
+# start_api_on <port> <log name> [VAR=value…]: the same on another port; sets started_pid.
+start_api_on() {
+  local port=$1 name=$2 i
+  shift 2
+  started_pid=
+  if _comp_pg_port_busy "$port"; then
+    log "port $port is in use; set PORT to a free one"
     return 1
   fi
-  (cd "$api_out" && exec env "$@" dotnet "$api_out/Comp.Api.dll" --urls "http://127.0.0.1:$api_port") >>"$run_dir/api-$name.log" 2>&1 &
-  api_pid=$!
+  (cd "$api_out" && exec env "$@" dotnet "$api_out/Comp.Api.dll" --urls "http://127.0.0.1:$port") >>"$run_dir/api-$name.log" 2>&1 &
+  started_pid=$!
   for ((i = 0; i < 600; i++)); do
-    if curl -fsS -o /dev/null "http://127.0.0.1:$api_port/health/ready" 2>/dev/null; then
+    if curl -fsS -o /dev/null "http://127.0.0.1:$port/health/ready" 2>/dev/null; then
       return 0
     fi
-    kill -0 "$api_pid" 2>/dev/null || { log "the API exited at start-up (log: $run_dir/api-$name.log)"; tail -n 20 "$run_dir/api-$name.log" >&2; return 1; }
+    kill -0 "$started_pid" 2>/dev/null || { log "the API exited at start-up (log: $run_dir/api-$name.log)"; tail -n 20 "$run_dir/api-$name.log" >&2; return 1; }
     sleep 0.1
   done
   log "the API was not ready within 60 s (log: $run_dir/api-$name.log)"
@@ -141,6 +153,8 @@ start_api() {
 stop_api() {
   comp_api_stop "$api_pid"
   api_pid=
+  comp_api_stop "$api2_pid"
+  api2_pid=
 }
 
 # run_program <scenario>: bounded by `timeout` on top of the program's own budget.
@@ -150,6 +164,7 @@ run_program() {
     outage) limit=$((300 + ${RELIABILITY_OUTAGE_SECONDS:-10})) ;;
     crash) limit=$((150 + 80 * ${RELIABILITY_CRASH_ROUNDS:-3})) ;;
     load) limit=$((210 + load_seconds)) ;;
+    budget) limit=180 ;;
   esac
   local rc=0
   timeout --foreground -k 10 "$limit" dotnet "$program" "$scenario" 2>&1 | tee "$run_dir/$scenario.out" || rc=${PIPESTATUS[0]}
@@ -177,6 +192,22 @@ for scenario in "${scenarios[@]}"; do
       # Anonymous readers all come from 127.0.0.1: their per-IP limit stays out of the way; the
       # per-key limit is the one the scenario runs into on purpose.
       if start_api load Demo__Load=true "RateLimits__KeyPerMinute=$key_per_minute"; then run_program load || rc=$?; else rc=1; fi
+      stop_api
+      ;;
+    budget)
+      # Two processes, one database, one anonymous budget; 127.0.0.1 is the proxy whose
+      # X-Forwarded-For names the client (a client address of the scenario's own).
+      budget_env=("RateLimits__AnonymousPerMinute=${RELIABILITY_BUDGET:-60}" ForwardedHeaders__KnownProxies__0=127.0.0.1 Demo__Load=false)
+      rc=1
+      if start_api budget-1 "${budget_env[@]}"; then
+        second_ready=false
+        start_api_on $((api_port + 1)) budget-2 "${budget_env[@]}" && second_ready=true
+        api2_pid=$started_pid
+        if [[ $second_ready == true ]]; then
+          rc=0
+          RELIABILITY_API2=http://127.0.0.1:$((api_port + 1)) run_program budget || rc=$?
+        fi
+      fi
       stop_api
       ;;
   esac

@@ -1,6 +1,6 @@
 using Comp.Reliability;
 
-// Comp.Reliability <outage|crash|load>: one scenario against the real service on loopback.
+// Comp.Reliability <outage|crash|load|budget>: one scenario against the real service on loopback.
 // deploy/local/reliability.sh sets the environment (see Settings) and starts PostgreSQL and,
 // for outage and load, the API; the crash scenario starts and kills its own API processes.
 // Exit code 0 when every check of the scenario passed, 1 when one failed, 2 on bad usage.
@@ -11,11 +11,12 @@ Func<Settings, CancellationToken, Task<bool>>? run = scenario switch
     "outage" => OutageScenario.RunAsync,
     "crash" => CrashScenario.RunAsync,
     "load" => LoadScenario.RunAsync,
+    "budget" => BudgetScenario.RunAsync,
     _ => null,
 };
 if (run is null)
 {
-    Console.Error.WriteLine("usage: Comp.Reliability outage|crash|load   (environment: see deploy/local/reliability.sh)");
+    Console.Error.WriteLine("usage: Comp.Reliability outage|crash|load|budget   (environment: see deploy/local/reliability.sh)");
     return 2;
 }
 

@@ -26,6 +26,10 @@ public sealed record Settings
     public int LoadSeconds { get; init; } = 60;
     /// <summary><c>RELIABILITY_KEY_PER_MINUTE</c>: the RateLimits:KeyPerMinute the load scenario's API runs with (default 600).</summary>
     public int KeyPerMinute { get; init; } = 600;
+    /// <summary><c>RELIABILITY_API2</c>: the budget scenario's second API process.</summary>
+    public string? SecondApiUrl { get; init; }
+    /// <summary><c>RELIABILITY_BUDGET</c>: the RateLimits:AnonymousPerMinute both processes of the budget scenario run with (default 60).</summary>
+    public int AnonymousPerMinute { get; init; } = 60;
     /// <summary><c>RELIABILITY_CRASH_ROUNDS</c> (default 3: kill while the body is read, during the COPY, between the COPY and the commit).</summary>
     public int CrashRounds { get; init; } = 3;
     /// <summary><c>RELIABILITY_SEED</c>: seeds every random choice (default: from the clock, printed).</summary>
@@ -36,6 +40,7 @@ public sealed record Settings
         "outage" => TimeSpan.FromSeconds(240 + OutageSeconds),
         "crash" => TimeSpan.FromSeconds(90 + 80 * CrashRounds),
         "load" => TimeSpan.FromSeconds(150 + LoadSeconds),
+        "budget" => TimeSpan.FromSeconds(150),
         _ => TimeSpan.FromMinutes(5),
     };
 
@@ -65,6 +70,8 @@ public sealed record Settings
             LoadSeconds = Int("RELIABILITY_LOAD_SECONDS", 60),
             KeyPerMinute = Int("RELIABILITY_KEY_PER_MINUTE", 600),
             CrashRounds = Int("RELIABILITY_CRASH_ROUNDS", 3),
+            SecondApiUrl = Maybe("RELIABILITY_API2") is { } second ? second.TrimEnd('/') + "/" : null,
+            AnonymousPerMinute = Int("RELIABILITY_BUDGET", 60),
             Seed = Int("RELIABILITY_SEED", Environment.TickCount & 0x7fffffff),
         };
     }
