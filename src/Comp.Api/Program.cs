@@ -30,6 +30,7 @@ builder.Services.AddSingleton<JsonOptionsAccessor>();
 builder.Services.Configure<DisclosureRules>(builder.Configuration.GetSection("Disclosure"));
 builder.Services.AddBandStore(builder.Configuration);
 builder.Services.AddScoped<BandService>();
+builder.Services.AddSingleton<AnswerCache>();
 builder.Services.ConfigureSwaggerGen(options => options.SchemaFilter<DemoExamplesFilter>());
 
 var app = builder.Build();

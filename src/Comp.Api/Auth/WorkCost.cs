@@ -42,6 +42,13 @@ public sealed class WorkMeter
 
     public int Units => WorkCost.Units(Rows);
 
+    /// <summary>Notes rows counted before: an answer served again from the answer cache costs what it cost when it was made.</summary>
+    public void CountRows(long n)
+    {
+        if (n > 0)
+            Interlocked.Add(ref rows, n);
+    }
+
     /// <summary>Notes the <c>n</c> a published cell shows its caller (null, a withheld count, notes nothing).</summary>
     public void Count(int? n)
     {

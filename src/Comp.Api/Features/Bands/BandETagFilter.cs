@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Comp.Api.Features.Bands.Engine;
 using Comp.Api.Infrastructure;
 using Microsoft.Net.Http.Headers;
 
@@ -11,9 +12,10 @@ namespace Comp.Api.Features.Bands;
 /// tag taken while a write was in flight changes when it commits), the rules in force for the caller's
 /// tier (methodology, which differs between the exact and the protected tier), the
 /// day (confidence grades age), and the request (route, query, body, Accept). A matching
-/// If-None-Match answers 304 before any band is computed.
+/// If-None-Match answers 304 before any band is computed; an answer already made under the same
+/// tag is sent again from the <see cref="AnswerCache"/>.
 /// </summary>
-public sealed class BandETagFilter(BandService bands, TimeProvider clock) : IEndpointFilter
+public sealed class BandETagFilter(BandService bands, AnswerCache answers, IBandStore store, TimeProvider clock) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -41,10 +43,16 @@ public sealed class BandETagFilter(BandService bands, TimeProvider clock) : IEnd
         if (ifNoneMatch.Length > 0 && ifNoneMatch.Split(',').Any(t => t.Trim().Replace("W/", "") == etag))
             return Results.StatusCode(StatusCodes.Status304NotModified);
 
+        var cacheable = !AnswerCache.Bypassed(request);
+        if (cacheable && answers.TryGet(etag, out var answer))
+            return AnswerCache.Replay(answer);
+
         var result = await next(context);
         // Only successful answers carry the tag; a problem response is not a representation to cache.
         if (result is IStatusCodeHttpResult { StatusCode: >= 400 })
             http.Response.Headers.Remove(HeaderNames.ETag);
+        else if (cacheable && result is IResult made)
+            return answers.Keep(made, etag, store);
         return result;
     }
 }

@@ -139,4 +139,7 @@ public sealed class BandLimits
 {
     /// <summary>The most cells one answer may have; a query that would give more is a 400 naming <c>groupBy</c>.</summary>
     public int MaxCells { get; set; } = 5_000;
+
+    /// <summary>Memory for answers already made, by ETag (<see cref="AnswerCache"/>); 0 turns the cache off.</summary>
+    public int AnswerCacheMegabytes { get; set; } = 64;
 }
