@@ -4,8 +4,9 @@ namespace Comp.Benchmarks;
 
 /// <summary>
 /// Issue 8's acceptance, checked against one run's results: the speed bars per cut, identical numbers,
-/// the 200k/4k ratio, the single-cell p99, and the start-up figures (reported, no bar). The verdict is
-/// shown, never the exit code: that stays with agreement and failures.
+/// the 200k/4k ratio, the single-cell p99, and the start-up figures (reported, no bar); and issue 15's
+/// bars from the serve phase (<see cref="OfServe"/>). The verdicts are shown, never the exit code: that
+/// stays with agreement and failures.
 /// </summary>
 public static class Acceptance
 {
@@ -13,6 +14,13 @@ public static class Acceptance
     public const double MaxSizeRatio = 5;
     public const double MaxSingleCellP99Ms = 50;
     public const long StatedRows = 10_000_000;
+
+    /// <summary>Issue 15's bars (the serve phase).</summary>
+    public const double MinSmallOverRoles = 0.50;
+    public const double MinEmployerRoleOverRoles = 0.35;
+    public const double MinKeyedOverAnonymous = 0.90;
+    public const double MaxP99UnderIngest = 2;
+    public const double MaxP99Hammered = 3;
 
     /// <summary>The bar for a cut of <paramref name="n"/> datapoints: SQL/API median at least 10 from 100,000, else at least 1 ("at least as fast").</summary>
     public static double RequiredSqlOverApi(long n) => n >= LargeCut ? 10 : 1;
@@ -92,6 +100,59 @@ public static class Acceptance
         if (r.Cuts.Any(c => c.ApiRuns < 100 || c.SqlRuns < 100))
             notes.Add("p99 is nearest-rank: with fewer than 100 runs it is the slowest run (marked † in the cut table).");
 
+        return new Verdict(lines, lines.Count(l => l.Pass == true), lines.Count(l => l.Pass == false), notes);
+    }
+
+    /// <summary>
+    /// Issue 15's bars, from the serve phase: each bar over both callers (anonymous and <c>read</c> key) where the issue names
+    /// no caller. Null when the phase did not run.
+    /// </summary>
+    public static Verdict? OfServe(ServeResult? serve)
+    {
+        if (serve is null)
+            return null;
+        var lines = new List<VerdictLine>();
+
+        // One bar over the lines it names: each line's ratio, labelled by caller, or by request when the lines differ in it;
+        // without passes, reported only.
+        VerdictLine Bar(string bar, IReadOnlyList<ServeLine> measured, Func<ServeLine, double?> ratio, string target, Func<double, bool>? passes)
+        {
+            var byRequest = measured.Select(l => l.Request).Distinct().Count() > 1;
+            var text = measured.Count == 0 ? "n/a (not measured)" : string.Join("; ", measured.Select(l =>
+                $"{(byRequest ? l.Request : l.Caller)} {(ratio(l) is { } r ? Report.N(r, "0.00") : "n/a")}"));
+            var ratios = measured.Select(ratio).ToList();
+            return new VerdictLine(bar, text, target,
+                passes is null || ratios.Count == 0 || ratios.Any(r => r is null) ? null : ratios.All(r => passes(r!.Value)));
+        }
+        List<ServeLine> Idle(string request) => serve.Lines.Where(l => !l.UnderIngest && l.Request == request).ToList();
+
+        lines.Add(Bar($"{Cut.Small}: requests/s ÷ GET /v1/roles's", Idle(Cut.Small), l => l.OverRoles,
+            $"≥ {MinSmallOverRoles:0.00} each", r => r >= MinSmallOverRoles));
+        lines.Add(Bar($"{Cut.EmployerRole}: requests/s ÷ GET /v1/roles's", Idle(Cut.EmployerRole), l => l.OverRoles,
+            $"≥ {MinEmployerRoleOverRoles:0.00} each", r => r >= MinEmployerRoleOverRoles));
+        List<ServeLine> keyed = [.. Idle("GET /v1/levels").Concat(Idle(Cut.Small)).Where(l => l.Caller == ServeLine.ReadKey)];
+        lines.Add(Bar("read key ÷ anonymous, requests/s", keyed, l => l.KeyedOverAnonymous, $"≥ {MinKeyedOverAnonymous:0.00} each", r => r >= MinKeyedOverAnonymous));
+        List<ServeLine> underIngest = [.. serve.Lines.Where(l => l.UnderIngest && l.Request == Cut.Small)];
+        lines.Add(Bar($"{Cut.Small}: p99 under the ingest stream ÷ idle p99", underIngest, l => l.P99OverIdle, $"≤ {MaxP99UnderIngest:0} each", r => r <= MaxP99UnderIngest));
+        var hammer = serve.Hammer;
+        lines.Add(new VerdictLine("well-behaved read-key client, small cut: p99 beside four hammering anonymous clients ÷ p99 alone",
+            hammer is null ? "n/a (not measured)"
+                : $"{(hammer.P99HammeredOverIdle is { } h ? Report.N(h, "0.00") : "n/a")} " +
+                  $"({Report.Ms(hammer.Hammered.Ok?.P99Ms ?? double.NaN)} ÷ {Report.Ms(hammer.Idle.Ok?.P99Ms ?? double.NaN)}; " +
+                  $"not 200: {Report.Answers(hammer.Idle.NotOk)} alone, {Report.Answers(hammer.Hammered.NotOk)} beside)",
+            $"≤ {MaxP99Hammered:0}", hammer?.P99HammeredOverIdle is { } ratio ? ratio <= MaxP99Hammered : null));
+        lines.Add(Bar($"{Cut.State}: requests/s ÷ GET /v1/roles's", Idle(Cut.State), l => l.OverRoles, "reported", null));
+        lines.Add(new VerdictLine("the hammering clients' answers", hammer is null ? "n/a (not measured)"
+            : Report.Answers(hammer.HammerAnswers) +
+              (hammer.FirstRefusalSeconds is { } first ? $"; the first 429 after {Report.N(first, "0.0")} s" : "; no 429"),
+            "reported", null));
+
+        var notes = new List<string>
+        {
+            $"All measured in one run on this machine, wrk (-t{serve.Threads} -c{serve.Connections}, {serve.Seconds} s a line) and the " +
+            "paced client on the same cores as the API and PostgreSQL; the lines run one after another, so a busy moment of the " +
+            "machine moves one line and not the other.",
+        };
         return new Verdict(lines, lines.Count(l => l.Pass == true), lines.Count(l => l.Pass == false), notes);
     }
 

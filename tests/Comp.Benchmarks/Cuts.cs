@@ -38,13 +38,18 @@ public sealed record Cut(
     public const string Small = "one role in a small state (~4k at 10M)";
     public const string Large = "one role in one country (~200k at 10M)";
 
+    /// <summary>The other cuts the serve phase asks (issue 15).</summary>
+    public const string EmployerRole = "one employer + role";
+    public const string State = "one role in one state";
+    public const string Everything = "everything, by region";
+
     public static IReadOnlyList<Cut> Standard(int employers) =>
     [
         // A frontier lab's research scientists: one employer, so the employer rules are lifted; heavy-tailed totals.
-        new("one employer + role", Employer: PayModel.EmployerSlug(Math.Min(PayModel.FrontierRanks[0], employers)), Role: "research-scientist"),
-        new("one role in one state", Role: "ml-engineer", Region: "us-ca", Component: "base"),
+        new(EmployerRole, Employer: PayModel.EmployerSlug(Math.Min(PayModel.FrontierRanks[0], employers)), Role: "research-scientist"),
+        new(State, Role: "ml-engineer", Region: "us-ca", Component: "base"),
         new("one role in one country, by level", Role: "data-scientist", Region: "us", GroupBy: "level"),
-        new("everything, by region", GroupBy: "region"),
+        new(Everything, GroupBy: "region"),
         new("one role, currency=EUR", Role: "data-scientist", Currency: "EUR"),
         new("one role, agedTo", Role: "data-scientist", AgedTo: new DateOnly(2025, 1, 1)),
         // The size pair: designers in Oregon are 0.042% of the rows at 1M and 10M alike (regular employers,

@@ -17,6 +17,10 @@ public sealed record Options
     public int StartupTimeout { get; init; } = 900;
     public int Concurrency { get; init; } = 8;
     public int Seconds { get; init; } = 20;
+    public int ServeSeconds { get; init; } = 8;
+    public int ServeConnections { get; init; } = 8;
+    public int ServePace { get; init; } = 50;
+    public string Wrk { get; init; } = "wrk";
     public string Out { get; init; } = ".local/bench";
     public int? ApiPid { get; init; }
     public bool SkipLoad { get; init; }
@@ -43,12 +47,18 @@ public sealed record Options
                             (5 SQL runs, 20 API runs, fewer if --runs is lower) (default 30)
           --restart-api CMD after the cuts, run CMD with bash: it must stop the API and start it again
                             with the same settings, printing the new pid last; then measure start-up
-                            (process start to band index loaded, RSS), single-cell p99 and throughput on it
+                            (process start to band index loaded, RSS), single-cell p99 and throughput on it.
+                            The serve phase runs it once more with BENCH_API_LIMITS=default in its environment:
+                            then it must start the API with the service's own rate limits
           --startup-timeout N  seconds to wait for the restarted API's index (default 900)
           --p99-requests N  API-only requests per single-cell cut after the restart (default 200)
           --p99-seconds N   time budget per cut of that re-measure (default 15)
           --concurrency N   concurrent clients in the throughput phase (default 8)
           --seconds N       length of the throughput phase (default 20)
+          --serve-seconds N seconds of each line of the serve phase (wrk), and of each part of its paced client (default 8)
+          --serve-connections N  wrk's connections in the serve phase (default 8, on up to 2 threads)
+          --serve-pace N    requests/s of the serve phase's well-behaved client, one at a time (default 50)
+          --wrk PATH        the wrk binary for the serve phase (default wrk on PATH; without it the phase is skipped)
           --out DIR         where results.md and results.json go (default .local/bench)
           --api-pid PID     the API process, for VmRSS from /proc/PID/status
           --skip-load       reuse the rows already loaded (no ingest measurement)
@@ -83,6 +93,10 @@ public sealed record Options
                 "--p99-seconds" => o with { P99Seconds = Int() },
                 "--concurrency" => o with { Concurrency = Int() },
                 "--seconds" => o with { Seconds = Int() },
+                "--serve-seconds" => o with { ServeSeconds = Int() },
+                "--serve-connections" => o with { ServeConnections = Int() },
+                "--serve-pace" => o with { ServePace = Int() },
+                "--wrk" => o with { Wrk = Value() },
                 "--out" => o with { Out = Value() },
                 "--api-pid" => o with { ApiPid = Int() },
                 "--skip-load" => o with { SkipLoad = true },

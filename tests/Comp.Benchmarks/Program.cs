@@ -6,7 +6,8 @@ using Npgsql;
 // endpoint (and the same rows through psql \copy), then measures on the same data and server: band
 // latency of the API against percentile_cont in PostgreSQL for eight cuts, the start-up of a
 // restarted API (process start to band index loaded, its RSS), single-cell latency and requests/s
-// under concurrent clients on it, and the API's RSS per datapoint; then checks issue 8's acceptance.
+// under concurrent clients on it, and the API's RSS per datapoint; then checks issue 8's acceptance. Last, issue 15's serve
+// phase: requests/s under wrk, with an ingest stream, and a paced client beside hammering ones.
 // Writes results.md and results.json. tests/Comp.Benchmarks/run.sh starts PostgreSQL and the API and
 // runs it; see README.md here.
 // Exit code 0 when every figure agreed and nothing failed, 1 otherwise, 2 on bad usage. The speed
@@ -43,7 +44,7 @@ var results = new Results
     Machine = MachineInfo.Read(),
     Settings = new RunSettings(options.Rows, options.Seed, options.Runs, options.MinSqlRuns, options.MinApiRuns, options.CutSeconds,
         options.Concurrency, options.Seconds, options.BatchRows, options.ApiUrl, options.ApiPid, options.SkipLoad, options.RestartApi is not null,
-        options.P99Requests, options.P99Seconds, options.Commit, options.Label),
+        options.P99Requests, options.P99Seconds, options.Commit, options.Label, options.ServeSeconds, options.ServeConnections, options.ServePace),
 };
 
 var connection = new NpgsqlConnectionStringBuilder(options.Pg)
@@ -67,6 +68,7 @@ var bench = new Bench(options, results, db, http);
 var total = Stopwatch.StartNew();
 var failed = false;
 long? baseline = null, afterLoad = null, afterCuts = null, firstPeak = null;
+(long? Rss, long? Peak)? atEnd = null;
 var apiPid = options.ApiPid;
 try
 {
@@ -103,6 +105,9 @@ try
     await Phase("single-cell", () => bench.SingleCellAsync(cuts, ct));
     await Phase("tiers", () => bench.TiersAsync(cuts, ct));
     await Phase("throughput", () => bench.ThroughputAsync(cuts, ct));
+    // Last, as it writes rows (deleted again) and restarts the API with its own rate limits: the memory figures end before it.
+    atEnd = Rss.Read(apiPid);
+    await Phase("serve", () => bench.ServeAsync(cuts, ct));
 }
 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
 {
@@ -116,7 +121,7 @@ catch (OperationCanceledException)
     results.Problems.Add("the run was interrupted");
 }
 
-var (final, peak) = Rss.Read(apiPid);
+var (final, peak) = atEnd ?? Rss.Read(apiPid);
 var datapoints = results.Dataset?.RowsInDatabase ?? options.Rows;
 var restartedPid = results.Startup?.Restarted == true ? results.Startup.Pid : null;
 results.Memory = new MemoryResult(options.ApiPid, baseline, afterLoad, afterCuts, firstPeak, restartedPid,
@@ -130,6 +135,7 @@ results.Memory = new MemoryResult(options.ApiPid, baseline, afterLoad, afterCuts
     "arrays (comp_band_index_bytes, in the start-up table when the metrics are served), besides the runtime, its pools and the GC heap; " +
     "with it off, PostgreSQL computes every band and the API keeps no datapoints in memory, so RSS is only the latter.");
 results.Verdict = Acceptance.Of(results);
+results.ServeVerdict = Acceptance.OfServe(results.Serve);
 results.FinishedAt = DateTimeOffset.UtcNow;
 
 await Report.WriteAsync(results, options.Out);

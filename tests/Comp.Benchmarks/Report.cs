@@ -30,6 +30,10 @@ public static class Report
         : ms < 100 ? ms.ToString("0.0", CultureInfo.InvariantCulture) + " ms"
         : ms.ToString("N0", CultureInfo.InvariantCulture) + " ms";
 
+    /// <summary>Answers by kind ("HTTP 429 ×12, …"), or "none".</summary>
+    internal static string Answers(Dictionary<string, long> answers) =>
+        answers.Count == 0 ? "none" : string.Join(", ", answers.Select(a => $"{a.Key} ×{a.Value:N0}"));
+
     internal static string MiB(long? bytes) => bytes is { } b ? (b / 1048576.0).ToString("N1", CultureInfo.InvariantCulture) + " MiB" : "—";
 
     /// <summary>The tables (the process runs with invariant globalization, so numbers format the same everywhere).</summary>
@@ -59,20 +63,9 @@ public static class Report
         md.AppendLine();
 
         if (r.Verdict is { } verdict)
-        {
-            md.AppendLine("## Issue 8's acceptance").AppendLine();
-            md.AppendLine("| bar | measured | target | result |");
-            md.AppendLine("|---|---|---|---|");
-            foreach (var line in verdict.Lines)
-                md.AppendLine($"| {line.Bar} | {line.Measured} | {line.Target} | {line.Pass switch { true => "PASS", false => "**FAIL**", null => "—" }} |");
-            md.AppendLine();
-            md.AppendLine(verdict.Failed == 0
-                ? $"**Verdict: every bar measured passes ({verdict.Passed} of {verdict.Passed}).**"
-                : $"**Verdict: {verdict.Failed} of {verdict.Passed + verdict.Failed} bars fail.**");
-            foreach (var note in verdict.Notes)
-                md.AppendLine().AppendLine(note);
-            md.AppendLine();
-        }
+            VerdictTable(md, "Issue 8's acceptance", verdict);
+        if (r.ServeVerdict is { } serveVerdict)
+            VerdictTable(md, "Issue 15's serve bars", serveVerdict);
 
         if (r.Ingest is { } ingest)
         {
@@ -187,6 +180,9 @@ public static class Report
             md.AppendLine();
         }
 
+        if (r.Serve is { } serve)
+            ServeTables(md, serve);
+
         if (r.Memory is { } m)
         {
             md.AppendLine("## API memory").AppendLine();
@@ -230,5 +226,81 @@ public static class Report
             md.AppendLine();
         }
         return md.ToString();
+    }
+
+    private static void VerdictTable(StringBuilder md, string title, Verdict verdict)
+    {
+        md.AppendLine($"## {title}").AppendLine();
+        md.AppendLine("| bar | measured | target | result |");
+        md.AppendLine("|---|---|---|---|");
+        foreach (var line in verdict.Lines)
+            md.AppendLine($"| {line.Bar} | {line.Measured} | {line.Target} | {line.Pass switch { true => "PASS", false => "**FAIL**", null => "—" }} |");
+        md.AppendLine();
+        md.AppendLine(verdict.Failed == 0
+            ? $"**Verdict: every bar measured passes ({verdict.Passed} of {verdict.Passed}).**"
+            : $"**Verdict: {verdict.Failed} of {verdict.Passed + verdict.Failed} bars fail.**");
+        foreach (var note in verdict.Notes)
+            md.AppendLine().AppendLine(note);
+        md.AppendLine();
+    }
+
+    private static void ServeTables(StringBuilder md, ServeResult serve)
+    {
+        static string Ratio(double? ratio) => ratio is { } x ? N(x, "0.00") : "";
+        md.AppendLine("## Serve").AppendLine();
+        md.AppendLine("| request | caller | ingest stream | requests/s | p50 | p99 | ÷ `GET /v1/roles` | read ÷ anonymous | p99 ÷ idle p99 |");
+        md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var l in serve.Lines)
+        {
+            var request = l.Path.StartsWith("v1/bands", StringComparison.Ordinal) ? $"{l.Request} (`{l.Path}`)" : $"`{l.Request}`";
+            md.AppendLine(l.Wrk is { } w
+                ? $"| {request} | {l.Caller} | {(l.UnderIngest ? "running" : "")} | {N(w.RequestsPerSecond)} | {Ms(w.P50Ms)} | {Ms(w.P99Ms)} | " +
+                  $"{Ratio(l.OverRoles)} | {Ratio(l.KeyedOverAnonymous)} | {Ratio(l.P99OverIdle)} |"
+                : $"| {request} | {l.Caller} | {(l.UnderIngest ? "running" : "")} | — | — | — | | | ({l.Error}) |");
+        }
+        md.AppendLine();
+        md.AppendLine($"Each line is `wrk -t{serve.Threads} -c{serve.Connections} -d{serve.Seconds}s --latency` (one fixed URL, the `read` key " +
+            "in `X-Api-Key` where named), one line after another on the same API (rate limits out of the way), after " +
+            "one untimed request; wrk runs on the same cores. Anonymous and `read`-key bands are the protected tier. Requests/s count " +
+            "every answer (the lines had no answer other than 2xx unless the problems say so). ÷ `GET /v1/roles`: over the idle " +
+            "`GET /v1/roles` line's requests/s; read ÷ anonymous: requests/s of the `read`-key line over the anonymous one just before it; " +
+            "p99 ÷ idle p99: a line under the ingest stream over the same line idle.");
+        md.AppendLine();
+
+        if (serve.Ingest is { } i)
+        {
+            md.AppendLine("| ingest stream | rows | batches | seconds | batches/s | rows/s | batch p50 | batch p99 |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+            md.AppendLine($"| one client, admin key, {i.BatchRows:N0}-row batches back to back | {i.Rows:N0} | {i.Batches:N0} | {N(i.Seconds, "0.0")} | " +
+                $"{N(i.BatchesPerSecond, "0.00")} | {N(i.RowsPerSecond)} | {Ms(i.BatchP50Ms)} | {Ms(i.BatchP99Ms)} |");
+            md.AppendLine();
+            md.AppendLine("`POST /v1/datapoints/batch` through the typed client (no retries), from its first batch until the last line under " +
+                $"it ended; the lines started once the first batch was answered. Every row is a `{i.Role}`, a role none of the measured " +
+                "cuts reads, so their figures do not change, while the band index still catches up on the stream's commits. The rows " +
+                "were deleted again afterwards and the table vacuumed " +
+                $"({N(i.CleanupSeconds, "0.0")} s){(i.Error is { } e ? $". The stream stopped early: {e}" : "")}.");
+            md.AppendLine();
+        }
+
+        if (serve.Hammer is { } h)
+        {
+            static string Row(string when, PacedRun run, string hammerers) =>
+                $"| {when} | {run.Requests:N0} | {Ms(run.Ok?.MedianMs ?? double.NaN)} | {Ms(run.Ok?.P99Ms ?? double.NaN)} | {Answers(run.NotOk)} | {hammerers} |";
+            md.AppendLine($"| well-behaved client (`read` key, {h.PerSecond}/s, `{h.WellBehavedPath}`) | requests | p50 | p99 | not 200 | hammerers' answers |");
+            md.AppendLine("|---|---:|---:|---:|---|---|");
+            md.AppendLine(Row("alone", h.Idle, "—"));
+            md.AppendLine(Row($"beside {h.Hammerers} anonymous clients asking `{h.HammerPath}` back to back", h.Hammered, Answers(h.HammerAnswers)));
+            md.AppendLine();
+            md.AppendLine($"p99 beside the hammering clients ÷ p99 alone: **{(h.P99HammeredOverIdle is { } ratio ? N(ratio, "0.00") : "n/a")}**. " +
+                $"The API was restarted for this part (pid {h.Pid}) with the service's own rate limits (`BENCH_API_LIMITS=default`), " +
+                "and its band index loaded before either run. The well-behaved client has its own `read` key and sends one request at a " +
+                $"time at its slot ({h.PerSecond}/s for {serve.Seconds} s, at once when the one before ended late); p50 and p99 are " +
+                "over its 200 answers. The hammering clients are anonymous on loopback, so they share one per-IP budget (as do the " +
+                "benchmark's own anonymous polls of `/metrics` while it waited for the restart); they start with the second run, " +
+                (h.FirstRefusalSeconds is { } first
+                    ? $"and were first refused (429) {N(first, "0.0")} s later."
+                    : "and were not refused (429) while it ran: their budget was not spent in that time."));
+            md.AppendLine();
+        }
     }
 }

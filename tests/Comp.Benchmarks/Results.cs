@@ -18,16 +18,19 @@ public sealed record Results
     public List<SingleCellLatency> SingleCellP99 { get; } = [];
     public List<TierCost> Tiers { get; } = [];
     public ThroughputResult? Throughput { get; set; }
+    public ServeResult? Serve { get; set; }
     public MemoryResult? Memory { get; set; }
     public Verdict? Verdict { get; set; }
-    /// <summary>Wall-clock seconds of each phase (load, cuts, start-up, single-cell, throughput), for the time budget.</summary>
+    /// <summary>Issue 15's bars, measured by the serve phase.</summary>
+    public Verdict? ServeVerdict { get; set; }
+    /// <summary>Wall-clock seconds of each phase (load, cuts, start-up, single-cell, tiers, throughput, serve), for the time budget.</summary>
     public Dictionary<string, double> PhaseSeconds { get; } = [];
     public List<string> Problems { get; } = [];
 }
 
 public sealed record RunSettings(long Rows, ulong Seed, int MaxRuns, int MinSqlRuns, int MinApiRuns, int CutSeconds, int Concurrency,
     int Seconds, int BatchRows, string Api, int? ApiPid, bool SkipLoad, bool RestartApi, int P99Requests, int P99Seconds, string? Commit,
-    string? Label);
+    string? Label, int ServeSeconds, int ServeConnections, int ServePace);
 
 public sealed record MachineInfo(string Cpu, int Cores, long MemoryBytes, string Os, string Dotnet, string? PostgreSql,
     Dictionary<string, string> PostgreSqlSettings)
@@ -106,6 +109,44 @@ public sealed record CutThroughput(long Requests, double P50Ms, double P99Ms);
 
 public sealed record ThroughputResult(int Concurrency, double Seconds, long Requests, long Errors, double RequestsPerSecond,
     double P50Ms, double P99Ms, Dictionary<string, CutThroughput> ByCut, Dictionary<string, long> ErrorKinds);
+
+/// <summary>What one wrk run printed: its answers (any status), requests/s over them, its latency percentiles, non-2xx answers and socket errors.</summary>
+public sealed record WrkRun(long Requests, double Seconds, double RequestsPerSecond, double P50Ms, double P99Ms, long Non2xx, long SocketErrors);
+
+/// <summary>
+/// One line of the serve phase: <see cref="Request"/> asked by <see cref="Caller"/> (anonymous or a <c>read</c> key) under wrk,
+/// idle or while the ingest stream ran. The ratios: requests/s over the idle <c>GET /v1/roles</c>'s, over the same line's
+/// anonymous one (keyed lines), and p99 over the same line's idle p99 (lines under the ingest stream).
+/// </summary>
+public sealed record ServeLine(string Request, string Caller, bool UnderIngest, string Path, WrkRun? Wrk, string? Error,
+    double? OverRoles, double? KeyedOverAnonymous, double? P99OverIdle)
+{
+    public const string Anonymous = "anonymous";
+    public const string ReadKey = "read key";
+}
+
+/// <summary>The ingest stream: one client posting batches back to back while the band lines under it ran.</summary>
+public sealed record ServeIngest(int BatchRows, string Role, long Rows, int Batches, double Seconds, double BatchesPerSecond,
+    double RowsPerSecond, double BatchP50Ms, double BatchP99Ms, string? Error, double CleanupSeconds);
+
+/// <summary>The well-behaved client: one request at a time at a fixed pace; latency of its 200 answers, and every other answer by kind.</summary>
+public sealed record PacedRun(int Requests, double Seconds, LatencyStats? Ok, Dictionary<string, long> NotOk);
+
+/// <summary>
+/// The API restarted with its own rate limits: the well-behaved client alone, then while anonymous clients hammer a broad
+/// cut back to back from the same address (one per-IP budget), with their answers by status and the seconds from their
+/// start to their first 429 (null: none).
+/// </summary>
+public sealed record ServeHammer(int? Pid, string WellBehavedPath, int PerSecond, string HammerPath, int Hammerers, PacedRun Idle,
+    PacedRun Hammered, Dictionary<string, long> HammerAnswers, double? FirstRefusalSeconds, double? P99HammeredOverIdle);
+
+/// <summary>Issue 15's serve phase: the lines (idle, then under the ingest stream), the stream, and the hammer part.</summary>
+public sealed record ServeResult(string Wrk, int Threads, int Connections, int Seconds)
+{
+    public List<ServeLine> Lines { get; } = [];
+    public ServeIngest? Ingest { get; set; }
+    public ServeHammer? Hammer { get; set; }
+}
 
 /// <summary>
 /// VmRSS of the API at each moment. The first process: baseline, after the load, after the cuts, its peak

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using Comp.Client;
@@ -33,10 +34,34 @@ public sealed partial class Bench
 
         Say("== start-up: restarting the API ==");
         var command = Stopwatch.StartNew();
-        var pid = await RunRestartCommandAsync(options.RestartApi, ct);
+        var pid = await RunRestartCommandAsync(options.RestartApi, null, ct);
         var commandSeconds = command.Elapsed.TotalSeconds;
         Say($"  restart command: {commandSeconds:0.0} s, new pid {pid}; polling every {PollMs} ms for the index");
+        var (listening, ready, loaded, rss, lastStatus, lastGauges) = await WatchStartAsync(pid, "start-up", ct);
 
+        results.Startup = StartupOf(true, pid, commandSeconds, listening, ready, loaded, lastStatus, lastGauges, datapoints, rss,
+            "Times run from the restarted process's start (the kernel's start time, /proc/PID/stat) to the poll that first saw " +
+            $"each state: the first HTTP answer, /health/ready 200, comp_band_index_loaded 1. Polls every {PollMs} ms and the " +
+            "exporter's 300 ms scrape cache make each an upper bound by up to about half a second. The RSS is read at that same " +
+            "poll, before any band request, so it includes what the load left on the GC heap. The restart command's time " +
+            "(stopping the old API, starting the new one) is not part of them.");
+        var s = results.Startup;
+        Say($"  process start → listening {Sec(listening)}, → ready {Sec(ready)}, → index loaded {Sec(loaded)}; " +
+            $"API-measured load {Sec(s.Index?.LoadSeconds)}; index {Bytes(s.Index?.Bytes)} ({PerDatapoint(s.IndexBytesPerDatapoint)}); " +
+            $"RSS {Bytes(rss)} ({PerDatapoint(s.RssBytesPerDatapoint)}); metrics: {lastStatus}");
+        return pid;
+    }
+
+    /// <summary>What polling a freshly started API saw, each time from the process's start (null: not seen).</summary>
+    private sealed record StartSeen(double? Listening, double? Ready, double? Loaded, long? Rss, string Status, IndexGauges? Gauges);
+
+    /// <summary>
+    /// Polls the new API process every <see cref="PollMs"/> until <c>comp_band_index_loaded</c> is 1 (its RSS read at that
+    /// poll), it is ready without an index gauge for <see cref="NoGaugeGrace"/>, or <see cref="Options.StartupTimeout"/>
+    /// has passed (a problem named after <paramref name="phase"/>). Throws when the process exits.
+    /// </summary>
+    private async Task<StartSeen> WatchStartAsync(int pid, string phase, CancellationToken ct)
+    {
         double? listening = null, ready = null, loaded = null;
         long? rss = null;
         var lastStatus = "not answered";
@@ -72,7 +97,7 @@ public sealed partial class Bench
                 break;
             if (wait.Elapsed.TotalSeconds > options.StartupTimeout)
             {
-                results.Problems.Add($"start-up: the restarted API's index was not loaded within {options.StartupTimeout} s " +
+                results.Problems.Add($"{phase}: the restarted API's index was not loaded within {options.StartupTimeout} s " +
                     $"(metrics {lastStatus}, comp_band_index_loaded {lastGauges?.Loaded?.ToString(CultureInfo.InvariantCulture) ?? "absent"})");
                 break;
             }
@@ -80,18 +105,7 @@ public sealed partial class Bench
         }
         if (ready is null && await ReadyAsync(ct))
             ready = ProcessAge(pid);
-
-        results.Startup = StartupOf(true, pid, commandSeconds, listening, ready, loaded, lastStatus, lastGauges, datapoints, rss,
-            "Times run from the restarted process's start (the kernel's start time, /proc/PID/stat) to the poll that first saw " +
-            $"each state: the first HTTP answer, /health/ready 200, comp_band_index_loaded 1. Polls every {PollMs} ms and the " +
-            "exporter's 300 ms scrape cache make each an upper bound by up to about half a second. The RSS is read at that same " +
-            "poll, before any band request, so it includes what the load left on the GC heap. The restart command's time " +
-            "(stopping the old API, starting the new one) is not part of them.");
-        var s = results.Startup;
-        Say($"  process start → listening {Sec(listening)}, → ready {Sec(ready)}, → index loaded {Sec(loaded)}; " +
-            $"API-measured load {Sec(s.Index?.LoadSeconds)}; index {Bytes(s.Index?.Bytes)} ({PerDatapoint(s.IndexBytesPerDatapoint)}); " +
-            $"RSS {Bytes(rss)} ({PerDatapoint(s.RssBytesPerDatapoint)}); metrics: {lastStatus}");
-        return pid;
+        return new StartSeen(listening, ready, loaded, rss, lastStatus, lastGauges);
     }
 
     private StartupResult StartupOf(bool restarted, int? pid, double? commandSeconds, double? listening, double? ready, double? loaded,
@@ -105,12 +119,18 @@ public sealed partial class Bench
             rss, rss is { } r && datapoints > 0 ? (double)r / datapoints : null, PollMs, note);
     }
 
-    /// <summary>Runs the restart command with bash; its last line of output is the new pid. Its other output goes to ours.</summary>
-    private static async Task<int> RunRestartCommandAsync(string commandLine, CancellationToken ct)
+    /// <summary>
+    /// Runs the restart command with bash, with <paramref name="environment"/> added to ours; its last line of output is the
+    /// new pid. Its other output goes to ours.
+    /// </summary>
+    private static async Task<int> RunRestartCommandAsync(string commandLine, IReadOnlyDictionary<string, string>? environment,
+        CancellationToken ct)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, UseShellExecute = false };
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(commandLine);
+        foreach (var (name, value) in environment ?? ImmutableDictionary<string, string>.Empty)
+            start.Environment[name] = value;
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start bash for --restart-api");
         var output = await process.StandardOutput.ReadToEndAsync(ct);
         await process.WaitForExitAsync(ct);

@@ -5,6 +5,9 @@
 #   api.sh start      start the API in the background, print its pid (log: a fresh $BENCH_API_LOG)
 #   api.sh restart    stop the API whose pid is in $BENCH_API_PIDFILE, then start one (log appended)
 #
+# BENCH_API_LIMITS=default (for either command) starts the API with the service's own rate limits instead:
+# the program's serve phase restarts it so, to measure a well-behaved client beside throttled ones.
+#
 # run.sh exports BENCH_API_DIR (the Release output, the content root), BENCH_API_PORT, BENCH_API_CONN,
 # BENCH_API_KEY, BENCH_API_LOG and BENCH_API_PIDFILE. The API runs with Demo__Load=false, the
 # bootstrap admin key, rate limits out of the way and Telemetry__PrometheusEnabled=true (GET /metrics,
@@ -19,11 +22,13 @@ source "$HERE/../../deploy/local/api.sh"
 : "${BENCH_API_DIR:?} ${BENCH_API_PORT:?} ${BENCH_API_CONN:?} ${BENCH_API_KEY:?} ${BENCH_API_LOG:?} ${BENCH_API_PIDFILE:?}"
 
 start() {
+  local limits=(RateLimits__KeyPerMinute=1000000000 RateLimits__AnonymousPerMinute=1000000000)
+  if [[ ${BENCH_API_LIMITS:-} == default ]]; then limits=(); fi
   # A child of a subshell that exits at once: the API is not tied to this script, and its output
   # (not our stdout, which carries the pid) goes to the log.
   (cd "$BENCH_API_DIR" && exec env ConnectionStrings__Comp="$BENCH_API_CONN" Auth__BootstrapAdminKey="$BENCH_API_KEY" \
     Privacy__Key="bench-privacy-$BENCH_API_KEY" \
-    Demo__Load=false RateLimits__KeyPerMinute=1000000000 RateLimits__AnonymousPerMinute=1000000000 \
+    Demo__Load=false "${limits[@]}" \
     Telemetry__PrometheusEnabled=true \
     dotnet "$BENCH_API_DIR/Comp.Api.dll" --urls "http://127.0.0.1:$BENCH_API_PORT") </dev/null >>"$BENCH_API_LOG" 2>&1 &
   local pid=$!
@@ -44,7 +49,8 @@ case ${1:-} in
       if [[ -z $old ]] || ! kill -0 "$old" 2>/dev/null; then break; fi
       sleep 0.1
     done
-    printf '\n==== %s: api.sh restart (pid %s stopped) ====\n\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${old:-?}" >>"$BENCH_API_LOG"
+    printf '\n==== %s: api.sh restart (pid %s stopped)%s ====\n\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${old:-?}" \
+      "${BENCH_API_LIMITS:+, rate limits ${BENCH_API_LIMITS}}" >>"$BENCH_API_LOG"
     start
     ;;
   *)

@@ -17,8 +17,10 @@
 # The API (started by api.sh beside this file) runs with Demo__Load=false, a bootstrap admin key
 # generated for the run, rate limits out of the way and Telemetry__PrometheusEnabled=true; its log
 # is $BENCH_OUT/api.log. After the cuts the program restarts it through `api.sh restart` to time
-# the band index's start-up. Everything this script started is stopped on exit (Ctrl-C included);
-# the database is deleted unless BENCH_KEEP_PG=1.
+# the band index's start-up, and in its last phase (serve) once more with BENCH_API_LIMITS=default,
+# the service's own rate limits; the serve phase needs wrk (Debian package wrk) and is skipped
+# without it. Everything this script started is stopped on exit (Ctrl-C included); the database is
+# deleted unless BENCH_KEEP_PG=1.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
