@@ -63,6 +63,9 @@ using var http = new HttpClient(new SocketsHttpHandler
     BaseAddress = new Uri(options.ApiUrl + "/"),
     Timeout = Timeout.InfiniteTimeSpan,
 };
+// Every phase but serve's wrk lines measures computing answers, not the API's answer cache (a repeated request with the same
+// ETag is answered from it): Cache-Control: no-cache has each answer computed afresh.
+http.DefaultRequestHeaders.CacheControl = new System.Net.Http.Headers.CacheControlHeaderValue { NoCache = true };
 
 var bench = new Bench(options, results, db, http);
 var total = Stopwatch.StartNew();

@@ -50,7 +50,7 @@ public sealed partial class Bench
             $"{bands.Length} cuts, anonymous and with a read key; the cuts again under an ingest stream; then a paced client beside " +
             $"{Hammerers} hammering ones ==");
 
-        async Task Line(string request, string path, string? key, bool underIngest)
+        async Task Line(string request, string path, string? key, bool underIngest, bool computed = false)
         {
             var caller = key is null ? ServeLine.Anonymous : ServeLine.ReadKey;
             await AnswerAsync(http, path, key, ct);
@@ -58,7 +58,7 @@ public sealed partial class Bench
             string? error = null;
             try
             {
-                run = await WrkAsync(serve, path, key, ct);
+                run = await WrkAsync(serve, path, key, computed, ct);
             }
             catch (InvalidOperationException ex)
             {
@@ -83,6 +83,10 @@ public sealed partial class Bench
             await Line(request, path, null, false);
             await Line(request, path, read, false);
         }
+        // wrk asks the same URL again and again, so the lines above are mostly answered from the answer cache (by ETag,
+        // as a client's If-None-Match would be); these ask for every answer to be computed again, as a stream of distinct queries would.
+        foreach (var (request, path) in bands)
+            await Line(request + ", computed (no-cache)", path, null, false, computed: true);
 
         // The lines start once the stream's first batch is answered (the batch route warm); the stream stops after the last.
         ServeIngest ingest;
@@ -199,7 +203,7 @@ public sealed partial class Bench
     private static string BandsPath(IReadOnlyList<Cut> cuts, string name) => "v1/bands?" + cuts.Single(c => c.Name == name).QueryText;
 
     /// <summary>One wrk run against <paramref name="path"/>; throws <see cref="InvalidOperationException"/> when wrk fails or prints something else.</summary>
-    private async Task<WrkRun> WrkAsync(ServeResult serve, string path, string? key, CancellationToken ct)
+    private async Task<WrkRun> WrkAsync(ServeResult serve, string path, string? key, bool computed, CancellationToken ct)
     {
         var start = new ProcessStartInfo(serve.Wrk) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[] { $"-t{serve.Threads}", $"-c{serve.Connections}", $"-d{serve.Seconds}s", "--latency" })
@@ -208,6 +212,11 @@ public sealed partial class Bench
         {
             start.ArgumentList.Add("-H");
             start.ArgumentList.Add($"X-Api-Key: {key}");
+        }
+        if (computed)
+        {
+            start.ArgumentList.Add("-H");
+            start.ArgumentList.Add("Cache-Control: no-cache");
         }
         start.ArgumentList.Add(new Uri(http.BaseAddress!, path).AbsoluteUri);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {serve.Wrk}");
