@@ -80,7 +80,8 @@ public static class DataExtensions
             .UseSnakeCaseNamingConvention()
             .UseCompSeeding());
         // The freshness check's own pool: one tiny statement, single-flight (see PrimaryWatch).
-        var watch = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "comp-freshness" };
+        // Prepared once per connection: the statement runs back to back under load, and PostgreSQL then parses and plans it no more.
+        var watch = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "comp-freshness", MaxAutoPrepare = 2, AutoPrepareMinUsages = 1 };
         services.AddSingleton(new PrimaryWatch(NpgsqlDataSource.Create(watch.ConnectionString)));
         services.AddScoped<RequestFreshness>();
         services.Configure<DatabaseOptions>(configuration.GetSection("Database"));

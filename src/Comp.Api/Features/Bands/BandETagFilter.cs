@@ -23,7 +23,7 @@ public sealed class BandETagFilter(BandService bands, AnswerCache answers, IBand
         var request = http.Request;
         var key = new StringBuilder()
             .Append(await bands.SnapshotTokenAsync(http.RequestAborted)).Append('\n')
-            .Append(bands.Methodology(Protection.TierOf(http.User))).Append('\n')
+            .Append(bands.MethodologyDigest(Protection.TierOf(http.User))).Append('\n')
             .Append(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).ToString("O")).Append('\n')
             .Append(request.Method).Append(' ').Append(request.Path).Append(request.QueryString).Append('\n')
             .Append(request.Headers.Accept.ToString()).Append('\n');

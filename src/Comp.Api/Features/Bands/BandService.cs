@@ -156,6 +156,26 @@ public sealed partial class BandService(
         return text;
     }
 
+    /// <summary>A SHA-256 of <see cref="Methodology(DisclosureTier)"/>, made once per text: what ETags carry of the rules in force.</summary>
+    public string MethodologyDigest(DisclosureTier tier)
+    {
+        var text = Methodology(tier);
+        var memo = tier == DisclosureTier.Exact ? exactDigest : protectedDigest;
+        if (memo is not null && ReferenceEquals(memo.Text, text))
+            return memo.Digest;
+        memo = new MethodologyDigestMemo(text, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text))));
+        if (tier == DisclosureTier.Exact)
+            exactDigest = memo;
+        else
+            protectedDigest = memo;
+        return memo.Digest;
+    }
+
+    private sealed record MethodologyDigestMemo(string Text, string Digest);
+
+    private static volatile MethodologyDigestMemo? exactDigest;
+    private static volatile MethodologyDigestMemo? protectedDigest;
+
     private sealed record MethodologyText(DisclosureRules Rules, double Rate, ProtectionParameters Parameters, string Text);
 
     private static volatile MethodologyText? exactText;

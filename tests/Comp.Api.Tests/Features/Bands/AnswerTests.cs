@@ -1,3 +1,5 @@
+using Comp.Api.Features.Bands;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -227,6 +229,50 @@ public sealed class AnswerTests(CompApiFactory factory) : ApiTest(factory)
         var fresh = await client.SendAsync(changed);
         Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
         Assert.NotEqual(etag, fresh.Headers.ETag);
+    }
+
+    [Fact]
+    public async Task A_repeated_request_is_answered_from_the_answer_cache_with_the_same_bytes_until_the_data_changes()
+    {
+        await Factory.InsertAsync(TenSalaries());
+        var cache = Factory.Services.GetRequiredService<AnswerCache>();
+        var client = Factory.CreateExactClient();
+        const string Path = "/v1/bands?employer=acme&component=base&percentiles=50";
+
+        var first = await client.GetAsync(Path);
+        var hits = cache.Hits;
+        var again = await client.GetAsync(Path);
+        HttpRequestMessage Csv()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, Path);
+            request.Headers.Accept.ParseAdd("text/csv");
+            return request;
+        }
+        var csv = await client.SendAsync(Csv());
+        var csvAgain = await client.SendAsync(Csv());
+
+        Assert.Equal(hits + 2, cache.Hits);
+        Assert.Equal(await first.Content.ReadAsByteArrayAsync(), await again.Content.ReadAsByteArrayAsync());
+        Assert.Equal(first.Content.Headers.ContentType, again.Content.Headers.ContentType);
+        Assert.Equal(first.Headers.ETag, again.Headers.ETag);
+        Assert.Equal("text/csv", csvAgain.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(await csv.Content.ReadAsStringAsync(), await csvAgain.Content.ReadAsStringAsync());
+        Assert.Equal(csv.Content.Headers.ContentDisposition?.ToString(), csvAgain.Content.Headers.ContentDisposition?.ToString());
+        Assert.Equal(145_000m, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("cells")[0].GetProperty("percentiles").GetProperty("p50").GetDecimal());
+
+        // Cache-Control: no-cache computes afresh (no hit), with the same answer.
+        var before = cache.Hits;
+        var fresh = new HttpRequestMessage(HttpMethod.Get, Path);
+        fresh.Headers.CacheControl = new System.Net.Http.Headers.CacheControlHeaderValue { NoCache = true };
+        var computed = await client.SendAsync(fresh);
+        Assert.Equal(before, cache.Hits);
+        Assert.Equal(await first.Content.ReadAsByteArrayAsync(), await computed.Content.ReadAsByteArrayAsync());
+
+        // A write moves the index's content, so the tag and the answer move with it.
+        await Factory.InsertAsync([new SeedRow("acme", "ml-engineer", "L4", "us-ca", "USD", March, 300_000m)]);
+        var changed = await client.GetAsync(Path);
+        Assert.NotEqual(first.Headers.ETag, changed.Headers.ETag);
+        Assert.Equal(150_000m, (await changed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("cells")[0].GetProperty("percentiles").GetProperty("p50").GetDecimal());
     }
 
     [Fact]
