@@ -77,16 +77,21 @@ public sealed partial class Bench
                 (line.P99OverIdle is { } p99 ? $"  p99 ÷ idle {p99:0.00}" : "")));
         }
 
-        await Line("GET /v1/roles", "v1/roles", null, false);
+        // GET /v1/roles again before each request measured against it, so a ratio compares lines a few seconds apart
+        // (this machine's load drifts over minutes).
         foreach (var (request, path) in bands.Prepend(("GET /v1/levels", "v1/levels")))
         {
+            await Line("GET /v1/roles", "v1/roles", null, false);
             await Line(request, path, null, false);
             await Line(request, path, read, false);
         }
         // wrk asks the same URL again and again, so the lines above are mostly answered from the answer cache (by ETag,
         // as a client's If-None-Match would be); these ask for every answer to be computed again, as a stream of distinct queries would.
         foreach (var (request, path) in bands)
+        {
+            await Line("GET /v1/roles", "v1/roles", null, false);
             await Line(request + ", computed (no-cache)", path, null, false, computed: true);
+        }
 
         // The lines start once the stream's first batch is answered (the batch route warm); the stream stops after the last.
         ServeIngest ingest;
