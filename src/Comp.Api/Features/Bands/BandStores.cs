@@ -21,7 +21,7 @@ public static class BandStores
         services.Configure<AgingOptions>(configuration.GetSection("Aging"));
         services.Configure<BandLimits>(configuration.GetSection("Bands"));
         services.AddHttpContextAccessor();
-        services.AddSingleton<EmployerDirectory>();
+        services.AddSingleton(sp => new EmployerDirectory(sp.GetRequiredService<IHttpContextAccessor>(), sp.GetRequiredService<IServiceScopeFactory>(), sp.GetService<BandIndex>()));
         services.Configure<PrivacyOptions>(configuration.GetSection("Privacy"));
         services.AddSingleton(sp => Protection.FromOptions(
             sp.GetRequiredService<IOptions<PrivacyOptions>>().Value, sp.GetRequiredService<IHostEnvironment>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<Protection>()));

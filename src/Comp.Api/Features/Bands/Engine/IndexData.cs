@@ -85,6 +85,7 @@ internal sealed partial class IndexData
         (Roles, Regions, Levels, Currencies, Sources) = (source.Roles, source.Regions, source.Levels, source.Currencies, source.Sources);
         EmployerSlugs = (string?[])source.EmployerSlugs.Clone();
         employerCodes = new Dictionary<int, int>(source.employerCodes);
+        employerIdsBySlug = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(source.employerIdsBySlug, StringComparer.Ordinal);
         (MinDay, MaxDay, Fx) = (source.MinDay, source.MaxDay, source.Fx);
     }
 
@@ -130,6 +131,9 @@ internal sealed partial class IndexData
     /// sized by the codes.
     /// </summary>
     private readonly Dictionary<int, int> employerCodes = [];
+
+    /// <summary>Employer ids by slug, for band filters (read without the gate: slugs and ids never change once made).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> employerIdsBySlug = new(StringComparer.Ordinal);
 
     /// <summary>How many employer codes exist (codes are 0 … Employers − 1).</summary>
     public int Employers => employerCodes.Count;
@@ -204,7 +208,11 @@ internal sealed partial class IndexData
     {
         var code = EmployerCode(id); // first: it may replace the slug array
         EmployerSlugs[code] = slug;
+        employerIdsBySlug[slug] = id;
     }
+
+    /// <summary>The id of an employer the index has seen, by slug (one without datapoints here is not known).</summary>
+    public bool TryEmployerId(string slug, out int id) => employerIdsBySlug.TryGetValue(slug, out id);
 
     public bool KnowsEmployer(int id) => employerCodes.TryGetValue(id, out var code) && EmployerSlugs[code] is not null;
 
