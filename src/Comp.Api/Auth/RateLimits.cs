@@ -18,6 +18,12 @@ public sealed class RateLimitOptions
 
     /// <summary>How often an instance adds its charges to the shared budgets and reads the totals back (<see cref="WorkBudgets"/>).</summary>
     public int SyncMilliseconds { get; set; } = 100;
+
+    /// <summary>
+    /// How long a refusal waits before it is sent (at most until the window ends): a client that ignores
+    /// <c>Retry-After</c> and asks again at once gets one answer per connection per this delay, not thousands a second.
+    /// </summary>
+    public int RefusalDelayMilliseconds { get; set; } = 1000;
 }
 
 /// <summary>
@@ -115,7 +121,8 @@ public static class RateLimits
 /// Admits a request while its caller has at least one unit left in the window, and charges its
 /// cost (<see cref="WorkMeter"/>, known once the answer is made) when the response starts. So the
 /// last request of a window may take the budget below zero; the caller then waits for the next
-/// window. A refusal is a 429 problem with <c>Retry-After</c>; every limited response carries the
+/// window. A refusal is a 429 problem with <c>Retry-After</c>, sent after
+/// <see cref="RateLimitOptions.RefusalDelayMilliseconds"/>; every limited response carries the
 /// budget's headers.
 /// </summary>
 public sealed class WorkBudgetMiddleware(RequestDelegate next, WorkBudgets budgets, IOptionsMonitor<RateLimitOptions> options, TimeProvider clock)
@@ -148,6 +155,23 @@ public sealed class WorkBudgetMiddleware(RequestDelegate next, WorkBudgets budge
 
     private async Task RefuseAsync(HttpContext context, BudgetState state)
     {
+        // Held back without a thread, up to the window's end: a client asking again at once, whatever Retry-After says,
+        // costs one answer per connection per delay instead of the CPU its requests would take from the other callers.
+        var delay = TimeSpan.FromMilliseconds(Math.Max(0, options.CurrentValue.RefusalDelayMilliseconds));
+        var untilWindowEnd = state.WindowEnd - clock.GetUtcNow();
+        if (untilWindowEnd < delay)
+            delay = untilWindowEnd;
+        if (delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(delay, clock, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
         var now = clock.GetUtcNow();
         var retryAfter = state.SecondsLeft(now);
         var response = context.Response;

@@ -139,11 +139,18 @@ public sealed class WorkBudgetTests(CompApiFactory factory) : ApiTest(factory)
         var client = From(instance, "192.0.2.20");
 
         var answers = new List<HttpResponseMessage>();
+        var took = new List<TimeSpan>();
         for (var i = 0; i < 4; i++)
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
             answers.Add(await client.GetAsync("/v1/roles"));
+            took.Add(watch.Elapsed);
+        }
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], answers.Select(a => a.StatusCode));
         Assert.Equal([2L, 1L, 0L, 0L], answers.Select(a => Budget(a, 3).Remaining));
+        // The refusal is held back RateLimits:RefusalDelayMilliseconds (1 s): a client that asks again at once gets one answer a second per connection.
+        Assert.True(took[^1] >= TimeSpan.FromMilliseconds(950), $"the refusal came after {took[^1].TotalMilliseconds:0} ms");
         var refused = answers[^1];
         var retryAfter = int.Parse(refused.Headers.GetValues("Retry-After").Single());
         Assert.InRange(retryAfter, 1, 60);
