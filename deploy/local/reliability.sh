@@ -197,7 +197,8 @@ for scenario in "${scenarios[@]}"; do
     budget)
       # Two processes, one database, one anonymous budget; 127.0.0.1 is the proxy whose
       # X-Forwarded-For names the client (a client address of the scenario's own).
-      budget_env=("RateLimits__AnonymousPerMinute=${RELIABILITY_BUDGET:-60}" ForwardedHeaders__KnownProxies__0=127.0.0.1 Demo__Load=false)
+      # Refusals are sent at once (no RefusalDelayMilliseconds), so the scenario stays within one wall-clock minute.
+      budget_env=("RateLimits__AnonymousPerMinute=${RELIABILITY_BUDGET:-60}" RateLimits__RefusalDelayMilliseconds=0 ForwardedHeaders__KnownProxies__0=127.0.0.1 Demo__Load=false)
       rc=1
       if start_api budget-1 "${budget_env[@]}"; then
         second_ready=false
