@@ -18,7 +18,7 @@ public sealed record Options
     public int Concurrency { get; init; } = 8;
     public int Seconds { get; init; } = 20;
     public int ServeSeconds { get; init; } = 8;
-    public int ServeConnections { get; init; } = 8;
+    public int ServeConnections { get; init; } = 64;
     public int ServePace { get; init; } = 50;
     public string Wrk { get; init; } = "wrk";
     public string Out { get; init; } = ".local/bench";
@@ -56,7 +56,7 @@ public sealed record Options
           --concurrency N   concurrent clients in the throughput phase (default 8)
           --seconds N       length of the throughput phase (default 20)
           --serve-seconds N seconds of each line of the serve phase (wrk), and of each part of its paced client (default 8)
-          --serve-connections N  wrk's connections in the serve phase (default 8, on up to 2 threads)
+          --serve-connections N  wrk's connections in the serve phase (default 64, on up to 2 threads): enough to saturate two cores when a request waits on a round trip
           --serve-pace N    requests/s of the serve phase's well-behaved client, one at a time (default 50)
           --wrk PATH        the wrk binary for the serve phase (default wrk on PATH; without it the phase is skipped)
           --out DIR         where results.md and results.json go (default .local/bench)
