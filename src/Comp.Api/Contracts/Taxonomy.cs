@@ -27,6 +27,9 @@ public sealed class TaxonomySnapshot
     /// <summary>Currencies with at least one FX rate (USD, the base, included).</summary>
     public required IReadOnlySet<string> RatedCurrencies { get; init; }
 
+    /// <summary>A digest of everything above (what validates and expands a band query): band ETags carry it.</summary>
+    public string Digest { get; init; } = "";
+
     /// <summary>The region and all its descendants, by the parent links (not by code prefix).</summary>
     public IReadOnlyList<string> RegionAndDescendants(string code)
     {

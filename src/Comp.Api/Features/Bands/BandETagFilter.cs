@@ -1,3 +1,4 @@
+using Comp.Api.Contracts;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -10,12 +11,14 @@ namespace Comp.Api.Features.Bands;
 /// <summary>
 /// ETags for band answers: a hash of the dataset version and the oldest running transaction (so a
 /// tag taken while a write was in flight changes when it commits), the rules in force for the caller's
-/// tier (methodology, which differs between the exact and the protected tier), the
-/// day (confidence grades age), and the request (route, query, body, Accept). A matching
-/// If-None-Match answers 304 before any band is computed; an answer already made under the same
-/// tag is sent again from the <see cref="AnswerCache"/>.
+/// tier (methodology, which differs between the exact and the protected tier), the taxonomy that
+/// validates and expands the query (roles, levels, regions, rated currencies), the
+/// day (confidence grades age), and the request (route, query, body, Accept). It runs before the
+/// parameters are validated: a matching If-None-Match answers 304, and an answer already made under
+/// the same tag (so to a request that was valid) is sent again from the <see cref="AnswerCache"/>,
+/// without validating or computing anything again.
 /// </summary>
-public sealed class BandETagFilter(BandService bands, AnswerCache answers, IBandStore store, TimeProvider clock) : IEndpointFilter
+public sealed class BandETagFilter(BandService bands, AnswerCache answers, IBandStore store, ITaxonomy taxonomy, TimeProvider clock) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -24,6 +27,7 @@ public sealed class BandETagFilter(BandService bands, AnswerCache answers, IBand
         var key = new StringBuilder()
             .Append(await bands.SnapshotTokenAsync(http.RequestAborted)).Append('\n')
             .Append(bands.MethodologyDigest(Protection.TierOf(http.User))).Append('\n')
+            .Append((await taxonomy.GetAsync(http.RequestAborted)).Digest).Append('\n')
             .Append(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).ToString("O")).Append('\n')
             .Append(request.Method).Append(' ').Append(request.Path).Append(request.QueryString).Append('\n')
             .Append(request.Headers.Accept.ToString()).Append('\n');

@@ -16,8 +16,8 @@ public static class BandEndpoints
         // before the ETag filter asks the store for its snapshot.
         var group = app.MapGroup("/v1/bands").WithTags("Bands").RequireAuthorization(Scopes.Read)
             .AddEndpointFilter<ReadFromHeaderFilter>()
-            .AddEndpointFilter<BandValidationFilter>()
             .AddEndpointFilter<BandETagFilter>()
+            .AddEndpointFilter<BandValidationFilter>()
             .ProducesValidationProblem();
 
         group.MapGet("/", GetBands)

@@ -5,9 +5,9 @@ using FluentValidation;
 namespace Comp.Api.Features.Bands;
 
 /// <summary>
-/// Validates a band route's parameters before anything else runs (the ETag filter, any store):
-/// the filter, the options and a JSON body, each by its FluentValidation validator, all errors in
-/// one 400 naming every field.
+/// Validates a band route's parameters before any band is computed (after the ETag filter, which
+/// answers a request it has answered before): the filter, the options and a JSON body, each by its
+/// FluentValidation validator, all errors in one 400 naming every field.
 /// </summary>
 public sealed class BandValidationFilter : IEndpointFilter
 {

@@ -47,14 +47,25 @@ public sealed class TaxonomyCache(IServiceScopeFactory scopes) : ITaxonomy
         var roles = await db.Roles.AsNoTracking().ToDictionaryAsync(r => r.Slug, StringComparer.Ordinal, cancellationToken);
         var levels = await db.Levels.AsNoTracking().ToDictionaryAsync(l => l.Code, StringComparer.Ordinal, cancellationToken);
         var regions = await db.Regions.AsNoTracking().ToDictionaryAsync(r => r.Code, StringComparer.Ordinal, cancellationToken);
-        var rated = (await db.FxRates.AsNoTracking().Select(r => r.Currency).Distinct().ToListAsync(cancellationToken)).Append("USD");
+        var rated = (await db.FxRates.AsNoTracking().Select(r => r.Currency).Distinct().ToListAsync(cancellationToken)).Append("USD")
+            .Select(c => c.Trim()).ToHashSet(StringComparer.Ordinal);
+        var text = new System.Text.StringBuilder();
+        foreach (var slug in roles.Keys.Order(StringComparer.Ordinal))
+            text.Append("role ").Append(slug).Append('\n');
+        foreach (var code in levels.Keys.Order(StringComparer.Ordinal))
+            text.Append("level ").Append(code).Append('\n');
+        foreach (var region in regions.Values.OrderBy(r => r.Code, StringComparer.Ordinal))
+            text.Append("region ").Append(region.Code).Append(' ').Append(region.ParentCode).Append('\n');
+        foreach (var currency in rated.Order(StringComparer.Ordinal))
+            text.Append("currency ").Append(currency).Append('\n');
         return new TaxonomySnapshot
         {
             Roles = roles,
             Levels = levels,
             Regions = regions,
             Children = regions.Values.Where(r => r.ParentCode is not null).ToLookup(r => r.ParentCode!, StringComparer.Ordinal),
-            RatedCurrencies = rated.Select(c => c.Trim()).ToHashSet(StringComparer.Ordinal),
+            RatedCurrencies = rated,
+            Digest = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())), 0, 16),
         };
     }
 }
