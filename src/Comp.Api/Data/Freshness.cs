@@ -96,14 +96,44 @@ public sealed class PrimaryWatch(NpgsqlDataSource dataSource)
         }
     }
 
+    /// <summary>
+    /// The pump's own connection and prepared statement: one query runs at a time, so one connection serves them all
+    /// without a trip through the pool per query. Dropped on any error and opened again by the next query.
+    /// </summary>
+    private NpgsqlConnection? connection;
+    private NpgsqlCommand? command;
+
     private async Task<PrimaryState> QueryAsync()
     {
         Interlocked.Increment(ref queries);
-        // No caller's token: the result serves every caller of the batch (each stops waiting on its own).
-        await using var command = dataSource.CreateCommand(Sql);
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return new PrimaryState(Snapshot.Parse(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetString(1));
+        try
+        {
+            if (command is null)
+            {
+                connection = await dataSource.OpenConnectionAsync();
+                command = new NpgsqlCommand(Sql, connection);
+                await command.PrepareAsync();
+            }
+            // No caller's token: the result serves every caller of the batch (each stops waiting on its own).
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            return new PrimaryState(Snapshot.Parse(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetString(1));
+        }
+        catch
+        {
+            await DropConnectionAsync();
+            throw;
+        }
+    }
+
+    private async Task DropConnectionAsync()
+    {
+        var (c, k) = (connection, command);
+        (connection, command) = (null, null);
+        if (k is not null)
+            await k.DisposeAsync();
+        if (c is not null)
+            await c.DisposeAsync();
     }
 }
 
