@@ -83,8 +83,13 @@ admin() { expect "$1" -H "X-Api-Key: $admin_key" "${@:2}"; }
 # --- the image ------------------------------------------------------------------------------
 
 start=$SECONDS
+# The image this build replaces, removed once no tag names it: each run would leave one behind.
+old_image=$(docker image inspect --format '{{.Id}}' comp-api:latest 2>/dev/null || true)
 if compose build api >>"$log" 2>&1; then
   pass "deploy/Dockerfile builds ($((SECONDS - start)) s)"
+  if [[ -n $old_image && $(docker image inspect --format '{{len .RepoTags}}' "$old_image" 2>/dev/null) == 0 ]]; then
+    docker image rm "$old_image" >/dev/null 2>&1 || true
+  fi
 else
   fail "deploy/Dockerfile builds (log: $log)"
   tail -n 30 "$log"
@@ -138,6 +143,14 @@ if created=$(admin 201 -X POST "$base/v1/datapoints" -H 'Content-Type: applicati
 else
   id=
   fail "a write with the bootstrap key: ${created:-no answer}"
+fi
+
+# The documented way to another key: the image's create-key command, in a one-off container.
+ops_key=$(compose run --rm -T api create-key ops admin 2>>"$log" </dev/null | sed -n 's/^key:[[:space:]]*//p' || true)
+if [[ -n $ops_key ]] && expect 200 -H "X-Api-Key: $ops_key" "$base/v1/keys" >/dev/null; then
+  pass "compose run --rm api create-key ops admin: the printed key is accepted (GET /v1/keys)"
+else
+  fail "compose run --rm api create-key ops admin: ${ops_key:-no key printed}"
 fi
 
 # --- how the container runs -----------------------------------------------------------------

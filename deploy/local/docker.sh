@@ -21,8 +21,8 @@
 #      postgres-entrypoint.sh beside this file), and stand-ins for deploy/Dockerfile's base
 #      images under their own tags: Debian 12 with this machine's .NET SDK (sdk) or its runtimes
 #      (aspnet), the `app` user (UID 1654, $APP_UID) and the official images' settings. They are
-#      labelled comp.stand-in, and rebuilt when this script, the entrypoint or the SDK change;
-#      an image of those tags without the label (a real one) is never touched.
+#      labelled comp.stand-in, and rebuilt (the old one removed) when this script, the entrypoint
+#      or the SDK change; an image of those tags without the label (a real one) is never touched.
 #
 # stdout gets one word: `started` (this call started dockerd) or `running` (an engine already
 # answered); progress goes to stderr. Exit codes: 0 ready; 3 Docker cannot run on this machine
@@ -307,7 +307,9 @@ build_dotnet() {
     cp -a "$dotnet_root/." "$dir/usr/share/dotnet/"
     ln -sf /usr/share/dotnet/dotnet "$dir/usr/bin/dotnet"
     # The build container reaches NuGet through this machine's network, whose TLS is signed by
-    # an authority that this machine trusts: the SDK stand-in trusts what the machine trusts.
+    # an authority that this machine trusts: the SDK stand-in trusts what the machine trusts. No
+    # certificate revocation server answers from here either: checking package signatures online
+    # makes a restore wait a minute for time-outs, so it checks them offline (as the machine does).
     cp /etc/ssl/certs/ca-certificates.crt "$dir/etc/ssl/certs/ca-certificates.crt"
     import_rootfs "$dir" "$sdk_tag" "$label" "${common[@]}" \
       --change 'ENV DOTNET_GENERATE_ASPNET_CERTIFICATE=false' \
@@ -315,7 +317,7 @@ build_dotnet() {
       --change 'ENV DOTNET_CLI_TELEMETRY_OPTOUT=1' \
       --change 'ENV DOTNET_USE_POLLING_FILE_WATCHER=true' \
       --change 'ENV NUGET_XMLDOC_MODE=skip' \
-      --change "ENV NUGET_CERT_REVOCATION_MODE=${NUGET_CERT_REVOCATION_MODE:-online}"
+      --change 'ENV NUGET_CERT_REVOCATION_MODE=offline'
   fi
   rm -rf --one-file-system "$dir"
 }
@@ -351,6 +353,12 @@ build_images() {
     return 0
   fi
 
+  # The stand-ins these builds replace, removed once no tag names them.
+  local replaced=() id
+  for tag in "${pg_tags[@]}" $aspnet $sdk; do
+    id=$(docker image inspect --format '{{.Id}}' "$tag" 2>/dev/null) && replaced+=("$id")
+  done
+
   WORK=$(mktemp -d /var/tmp/comp-docker-images.XXXXXX)
   trap cleanup EXIT
   ((${#pg_tags[@]} == 0)) || build_postgres "$pg_label" "${pg_tags[@]}"
@@ -358,6 +366,9 @@ build_images() {
     command -v dotnet >/dev/null || die "the .NET stand-ins are built from this machine's SDK: no dotnet on PATH"
     build_dotnet "$dotnet_label" "$aspnet" "$sdk"
   }
+  for id in "${replaced[@]}"; do
+    [[ $(docker image inspect --format '{{len .RepoTags}}' "$id" 2>/dev/null) != 0 ]] || docker image rm "$id" >/dev/null 2>&1 || true
+  done
 }
 
 # --- Main -----------------------------------------------------------------------------------
