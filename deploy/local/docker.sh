@@ -24,10 +24,10 @@
 #      labelled comp.stand-in, and rebuilt (the old one removed) when this script, the entrypoint
 #      or the SDK change; an image of those tags without the label (a real one) is never touched.
 #
-# stdout gets one word: `started` (this call started dockerd) or `running` (an engine already
-# answered); progress goes to stderr. Exit codes: 0 ready; 3 Docker cannot run on this machine
-# at all (no privilege, no kernel support), with `cannot run here: REASON` on stdout; 1 any
-# other failure.
+# stdout gets one word once an engine answers: `started` (this call started dockerd) or
+# `running` (one already answered); progress goes to stderr. Exit codes: 0 ready; 3 Docker cannot
+# run on this machine at all (no privilege, no kernel support), with `cannot run here: REASON`
+# on stdout; 1 any other failure.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -398,5 +398,7 @@ if [[ -z $api ]]; then
 fi
 version_ge "$api" "$MIN_API" \
   || die "the Docker engine that answers speaks API $api; Testcontainers needs $MIN_API or later (Docker 25+). Stop it, and this script installs a newer one."
-build_images
+# Said before the images are built: a caller that started dockerd through us stops it even when
+# a build fails.
 echo "$status"
+build_images
