@@ -3,6 +3,11 @@
 #
 #   deploy/local/test.sh                       all tests
 #   deploy/local/test.sh --filter Name~Salary  extra args go to `dotnet test`
+#   deploy/local/test.sh --containers          the API tests (tests/Comp.Api.Tests) on PostgreSQL
+#                                              containers that Testcontainers starts: no local server,
+#                                              COMP_TEST_PG and COMP_TEST_REPLICA_PG ignored; needs
+#                                              a Docker engine and the postgres image
+#                                              (deploy/local/docker.sh); TRX files comp-containers*
 #   COMP_TEST_PG='Host=..;Database=postgres'   use that server; none started
 #   COMP_PG_TEST_PORT=55500                    local server port (default 55433)
 #   COMP_TEST_RESULTS=/some/dir                TRX output (default .local/test-results)
@@ -21,10 +26,23 @@ source "$HERE/pg.sh"
 export DOTNET_NOLOGO=${DOTNET_NOLOGO:-1}
 export DOTNET_CLI_TELEMETRY_OPTOUT=${DOTNET_CLI_TELEMETRY_OPTOUT:-1}
 
+containers=false
+if [[ ${1:-} == --containers ]]; then
+  containers=true
+  shift
+fi
+
 RESULTS=${COMP_TEST_RESULTS:-$ROOT/.local/test-results}
 mkdir -p "$RESULTS"
-# Old TRX files would be counted again by .ci/run.
-rm -f "$RESULTS"/*.trx
+# Old TRX files would be counted again by .ci/run. A containers run follows a default one in
+# .ci/run and replaces only its own files; a default run starts the folder afresh.
+if [[ $containers == true ]]; then
+  rm -f "$RESULTS"/comp-containers*.trx
+  trx_prefix=comp-containers
+else
+  rm -f "$RESULTS"/*.trx
+  trx_prefix=comp
+fi
 
 stop_pg=false
 stop_standby=false
@@ -53,8 +71,16 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if [[ -n ${COMP_TEST_PG:-} ]]; then
+if [[ $containers == true ]]; then
+  # TestDatabase starts a container per server it needs; Ryuk, Testcontainers' reaper, is an
+  # image of its own that cannot be pulled here, and the tests remove their containers themselves.
+  unset COMP_TEST_PG COMP_TEST_REPLICA_PG
+  export TESTCONTAINERS_RYUK_DISABLED=true
+  docker version --format '{{.Server.APIVersion}}' >/dev/null 2>&1 \
+    || { echo "test.sh --containers: no Docker engine answers; start one with deploy/local/docker.sh (as root)" >&2; exit 1; }
+elif [[ -n ${COMP_TEST_PG:-} ]]; then
   echo "Using COMP_TEST_PG from the environment; no local PostgreSQL started." >&2
+  export COMP_TEST_PG COMP_TEST_REPLICA_PG
 else
   comp_pg_ensure test "${COMP_PG_TEST_PORT:-55433}" COMP_PG_TEST_PORT
   stop_pg=$COMP_PG_STARTED
@@ -65,8 +91,8 @@ else
     stop_standby=true
     COMP_TEST_REPLICA_PG=$COMP_PG_CONN
   fi
+  export COMP_TEST_PG COMP_TEST_REPLICA_PG
 fi
-export COMP_TEST_PG COMP_TEST_REPLICA_PG
 
 # The chart test renders SVG in a real browser: Debian's headless Chromium.
 if [[ -z ${COMP_CHROMIUM:-} ]] && ! command -v chromium >/dev/null 2>&1; then
@@ -83,7 +109,9 @@ export COMP_TEST_RESULTS=$RESULTS
 export COMP_TEST_PRIVACY_KEY=${COMP_TEST_PRIVACY_KEY:-$(openssl rand -hex 32)}
 echo "test.sh: Privacy:Key for this run: COMP_TEST_PRIVACY_KEY=$COMP_TEST_PRIVACY_KEY" >&2
 
+target=$ROOT/Comp.sln
+[[ $containers == false ]] || target=$ROOT/tests/Comp.Api.Tests/Comp.Api.Tests.csproj
 rc=0
-dotnet test "$ROOT/Comp.sln" -c Release \
-  --logger "trx;LogFilePrefix=comp" --results-directory "$RESULTS" "$@" || rc=$?
+dotnet test "$target" -c Release \
+  --logger "trx;LogFilePrefix=$trx_prefix" --results-directory "$RESULTS" "$@" || rc=$?
 exit "$rc"

@@ -32,6 +32,21 @@ public class ComposeTests
     }
 
     [Fact]
+    public void Api_runs_as_the_kubernetes_deployment_runs_it()
+    {
+        var pod = Assert.Single(Repo.K8sResource("Deployment").Items("spec", "template", "spec", "containers"));
+
+        Assert.Equal("true", pod.Str("securityContext", "readOnlyRootFilesystem"));
+        Assert.Equal("true", Api.Str("read_only"));
+        Assert.Contains(pod.Items("volumeMounts"), m => m.Str("mountPath") == "/tmp");
+        Assert.Equal(["/tmp"], Api.Strings("tmpfs"));
+        Assert.Equal(["ALL"], pod.Strings("securityContext", "capabilities", "drop"));
+        Assert.Equal(["ALL"], Api.Strings("cap_drop"));
+        Assert.Equal("false", pod.Str("securityContext", "allowPrivilegeEscalation"));
+        Assert.Contains("no-new-privileges:true", Api.Strings("security_opt"));
+    }
+
+    [Fact]
     public void Demo_data_is_off_unless_asked_for()
     {
         Assert.Equal("${COMP_DEMO:-false}", Api.Str("environment", "Demo__Load"));

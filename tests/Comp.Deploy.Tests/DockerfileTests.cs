@@ -79,6 +79,16 @@ public class DockerfileTests
     }
 
     [Fact]
+    public void Dockerfile_needs_no_frontend_image_from_a_registry()
+    {
+        // A `# syntax=` directive makes BuildKit pull that frontend image before it reads a line:
+        // a build with no registry in reach fails on it, and the built-in frontend reads this file.
+        var directives = File.ReadLines(Repo.Dockerfile).TakeWhile(l => l.StartsWith('#')).Select(l => l.TrimStart('#').Trim());
+
+        Assert.DoesNotContain(directives, d => d.StartsWith("syntax", StringComparison.OrdinalIgnoreCase) && d.Contains('='));
+    }
+
+    [Fact]
     public void Dockerignore_keeps_host_build_outputs_and_git_out_of_the_context()
     {
         var patterns = File.ReadAllLines(Path.Combine(Repo.Root, ".dockerignore")).Select(l => l.Trim()).ToHashSet();

@@ -31,6 +31,9 @@ public sealed class CompApiFactory : WebApplicationFactory<Program>, IAsyncLifet
 
     public string ConnectionString => database.ConnectionString;
 
+    /// <summary>The server connection string of a streaming standby of the test server (<see cref="TestDatabase.StandbyServerAsync"/>).</summary>
+    public Task<string> StandbyServerAsync() => database.StandbyServerAsync();
+
     public async Task InitializeAsync()
     {
         await database.CreateAsync();

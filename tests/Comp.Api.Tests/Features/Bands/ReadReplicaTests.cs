@@ -10,20 +10,15 @@ namespace Comp.Api.Tests.Features.Bands;
 /// Band queries go to the read replica (<c>ConnectionStrings:CompRead</c>) once it has replayed
 /// the primary's latest write; while it lags, they are answered by the primary, so an answer is
 /// never older than a write that came before it. Runs on the loopback primary/standby pair that
-/// deploy/local/test.sh starts (pg_basebackup -R).
+/// deploy/local/test.sh starts, or on a standby inside the Testcontainers server (both
+/// pg_basebackup -R).
 /// </summary>
 public sealed class ReadReplicaTests(CompApiFactory factory) : ApiTest(factory)
 {
-    private static string ReplicaServer() =>
-        Environment.GetEnvironmentVariable("COMP_TEST_REPLICA_PG") is { Length: > 0 } replica
-            ? replica
-            : throw new InvalidOperationException(
-                "COMP_TEST_REPLICA_PG names no streaming standby of COMP_TEST_PG: run the tests with deploy/local/test.sh, which starts one.");
-
     [Fact]
     public async Task Bands_are_read_from_the_replica_and_from_the_primary_while_it_lags()
     {
-        var replica = new NpgsqlConnectionStringBuilder(ReplicaServer()) { Database = new NpgsqlConnectionStringBuilder(Factory.ConnectionString).Database }.ConnectionString;
+        var replica = new NpgsqlConnectionStringBuilder(await Factory.StandbyServerAsync()) { Database = new NpgsqlConnectionStringBuilder(Factory.ConnectionString).Database }.ConnectionString;
         await using var standby = new NpgsqlConnection(replica);
         await WaitForAsync(async () => { try { await standby.OpenAsync(); return true; } catch (PostgresException) { return false; } });
         await using var app = Factory.WithWebHostBuilder(b => b
