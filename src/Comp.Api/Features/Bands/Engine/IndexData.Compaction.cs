@@ -50,6 +50,12 @@ internal sealed partial class IndexData
         target.Currency = Gather(Currency, order);
         target.Level = Gather(Level, order);
         target.Source = Gather(Source, order);
+        target.Profile = Gather(Profile, order);
+        target.ProfileOverflow = [];
+        if (ProfileOverflow.Count > 0)
+            for (var i = 0; i < n; i++)
+                if (target.Profile[i] == Profiles.Overflow)
+                    target.ProfileOverflow[i] = ProfileOverflow[order[i]];
         target.Flags = Gather(Flags, order);
         target.Day = Gather(Day, order);
         target.Base = Gather(Base, order);
