@@ -245,7 +245,7 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
     /// annual value × its share of year K (+ sign-on in year 1). A share is years × s[K] / 100 for a
     /// schedule (s[K] is NULL past its end: 0), and 1 for each year of even vesting.
     /// </summary>
-    private static string Year(int k)
+    internal static string Year(int k)
     {
         static string Share(string grant, int k) =>
             $"(CASE WHEN {grant}_vesting_schedule IS NULL THEN CASE WHEN {k} <= {grant}_vesting_years THEN 1.0::float8 ELSE 0.0::float8 END " +
