@@ -59,6 +59,7 @@ app.MapBands();
 app.MapTaxonomy();
 app.MapTaxonomyAdmin();
 app.MapEmployerLevels();
+app.MapEmployerVesting();
 app.MapFx();
 app.MapKeys();
 

@@ -20,6 +20,10 @@ public record BandFilter
     public string? Source { get; init; }
     /// <summary>Only verified (true) or unverified (false) datapoints; null for both.</summary>
     public bool? Verified { get; init; }
+    /// <summary>Equity basis(es), e.g. <c>public_rsu,profit_units</c>; a datapoint of unknown basis matches none.</summary>
+    public string? EquityBasis { get; init; }
+    /// <summary>Package type(s), e.g. <c>new_hire</c>.</summary>
+    public string? PackageType { get; init; }
     /// <summary>Fewest years of experience, inclusive; a datapoint without years of experience is outside any such range.</summary>
     public decimal? MinYearsOfExperience { get; init; }
     /// <summary>Most years of experience, inclusive.</summary>
@@ -31,7 +35,7 @@ public record BandFilter
     internal virtual IEnumerable<(string Name, string? Value)> Parameters() =>
     [
         ("employer", Employer), ("role", Role), ("level", Level), ("region", Region),
-        ("from", Date(From)), ("to", Date(To)), ("source", Source),
+        ("from", Date(From)), ("to", Date(To)), ("source", Source), ("equityBasis", EquityBasis), ("packageType", PackageType),
         ("verified", Verified is { } verified ? (verified ? "true" : "false") : null),
         ("minYearsOfExperience", Number(MinYearsOfExperience)), ("maxYearsOfExperience", Number(MaxYearsOfExperience)),
     ];
@@ -44,7 +48,7 @@ public record BandFilter
 /// <summary>The query of <c>GET /v1/bands</c> (and position, trend, chart): filters and answer options.</summary>
 public sealed record BandQuery : BandFilter
 {
-    /// <summary><c>base</c>, <c>bonus</c>, <c>equity</c>, <c>retention</c>, <c>signon</c>, <c>total</c> (default) or <c>year1</c>.</summary>
+    /// <summary><c>base</c>, <c>bonus</c>, <c>equity</c>, <c>retention</c>, <c>signon</c>, <c>total</c> (default), or <c>year1</c> … <c>year4</c> (each year's pay by the grants' vesting schedules).</summary>
     public string? Component { get; init; }
     /// <summary>Comma list of integers 1–99, e.g. <c>5,50,95</c>; default 10,25,50,75,90.</summary>
     public string? Percentiles { get; init; }
@@ -52,7 +56,7 @@ public sealed record BandQuery : BandFilter
     public string? Currency { get; init; }
     /// <summary>Age every value to this date.</summary>
     public DateOnly? AgedTo { get; init; }
-    /// <summary>Comma list of <c>employer</c>, <c>role</c>, <c>level</c>, <c>region</c>: one cell per distinct value.</summary>
+    /// <summary>Comma list of <c>employer</c>, <c>role</c>, <c>level</c>, <c>region</c>, <c>equityBasis</c>, <c>packageType</c>: one cell per distinct value.</summary>
     public string? GroupBy { get; init; }
 
     internal override IEnumerable<(string Name, string? Value)> Parameters() =>
@@ -97,6 +101,10 @@ public sealed record BandResponse(
 /// <param name="Label">The segment's label (compare only).</param>
 /// <param name="Ci">A 90% confidence interval of each published percentile.</param>
 /// <param name="Confidence"><c>low</c>, <c>medium</c> or <c>high</c>; null when suppressed.</param>
+/// <param name="EquityBases">
+/// When the cell mixes equity bases: its datapoints per basis (<c>unknown</c> for none), a count null where withheld by the
+/// disclosure rules; null otherwise.
+/// </param>
 public sealed record BandCell(
     IReadOnlyDictionary<string, string?> Group,
     int? N,
@@ -106,7 +114,8 @@ public sealed record BandCell(
     IReadOnlyDictionary<string, decimal?>? Percentiles,
     string? Label,
     IReadOnlyDictionary<string, ConfidenceInterval>? Ci,
-    string? Confidence);
+    string? Confidence,
+    IReadOnlyDictionary<string, int?>? EquityBases = null);
 
 public sealed record ConfidenceInterval(decimal? Lower, decimal? Upper);
 

@@ -132,6 +132,17 @@ public sealed class CompClient
     public Task<LevelMapping> PutEmployerLevelsAsync(string employer, IReadOnlyDictionary<string, string> levels, CancellationToken cancellationToken = default) =>
         CallAsync<LevelMapping>(HttpMethod.Put, $"v1/employers/{Uri.EscapeDataString(employer)}/levels", cancellationToken, JsonBody(new { levels }));
 
+    /// <summary><c>GET /v1/employers/{employer}/vesting</c>: the employer's default vesting schedules.</summary>
+    public Task<VestingDefaults> GetEmployerVestingAsync(string employer, CancellationToken cancellationToken = default) =>
+        CallAsync<VestingDefaults>(HttpMethod.Get, $"v1/employers/{Uri.EscapeDataString(employer)}/vesting", cancellationToken);
+
+    /// <summary>
+    /// <c>PUT /v1/employers/{employer}/vesting</c> (admin): replaces both defaults (null removes one); the employer's datapoints
+    /// without a schedule of their own follow at once (<see cref="VestingDefaults.Reapplied"/>).
+    /// </summary>
+    public Task<VestingDefaults> PutEmployerVestingAsync(string employer, IReadOnlyList<decimal>? equity, IReadOnlyList<decimal>? retention, CancellationToken cancellationToken = default) =>
+        CallAsync<VestingDefaults>(HttpMethod.Put, $"v1/employers/{Uri.EscapeDataString(employer)}/vesting", cancellationToken, JsonBody(new { equity, retention }));
+
     // ---- FX ----
 
     /// <summary>The FX table, or one currency's rates.</summary>

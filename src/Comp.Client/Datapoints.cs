@@ -34,6 +34,20 @@ public sealed record DatapointRequest
     public decimal? RetentionGrant { get; init; }
     /// <summary>1–10, default 4.</summary>
     public int? RetentionVestingYears { get; init; }
+    /// <summary>
+    /// Yearly percentages of the equity grant in vesting order, e.g. <c>[5, 15, 40, 40]</c>: 1–10 entries ≥ 0 summing to 100
+    /// (within 0.01); its length is the vesting years. Null: the employer's default of the same length, else even vesting.
+    /// </summary>
+    public IReadOnlyList<decimal>? EquityVestingSchedule { get; init; }
+    /// <summary>Yearly percentages of the retention grant, as for equity.</summary>
+    public IReadOnlyList<decimal>? RetentionVestingSchedule { get; init; }
+    /// <summary>
+    /// <c>public_rsu</c>, <c>private_rsu_preferred</c>, <c>private_rsu_409a</c>, <c>options_spread</c>, <c>profit_units</c> or
+    /// <c>cash_lti</c>; null when unknown.
+    /// </summary>
+    public string? EquityBasis { get; init; }
+    /// <summary><c>new_hire</c> (the server's default), <c>current</c>, <c>retention</c>, <c>promotion</c> or <c>acquisition</c>.</summary>
+    public string? PackageType { get; init; }
     public decimal? YearsOfExperience { get; init; }
     /// <summary><c>self_reported</c>, <c>offer_letter</c>, <c>employer_survey</c>, <c>public_filing</c>, <c>press_report</c> or <c>aggregator</c>.</summary>
     public string? Source { get; init; }
@@ -66,7 +80,21 @@ public sealed record Datapoint(
     string? SourceNote,
     bool Verified,
     DateTimeOffset CreatedAt,
-    Guid ApiKeyId);
+    Guid ApiKeyId)
+{
+    /// <summary>The yearly percentages the equity grant vests by (its own or its employer's default); null for even vesting.</summary>
+    public IReadOnlyList<decimal>? EquityVestingSchedule { get; init; }
+    /// <summary>Whether <see cref="EquityVestingSchedule"/> is the employer's default.</summary>
+    public bool EquityScheduleFromEmployer { get; init; }
+    /// <summary>The yearly percentages the retention grant vests by; null for even vesting.</summary>
+    public IReadOnlyList<decimal>? RetentionVestingSchedule { get; init; }
+    /// <summary>Whether <see cref="RetentionVestingSchedule"/> is the employer's default.</summary>
+    public bool RetentionScheduleFromEmployer { get; init; }
+    /// <summary>How the equity is valued; null when unknown.</summary>
+    public string? EquityBasis { get; init; }
+    /// <summary>What kind of package this is.</summary>
+    public string PackageType { get; init; } = "new_hire";
+}
 
 /// <summary>The answer to a batch: how many rows were stored and which were not.</summary>
 public sealed record BatchResult(Guid BatchId, int Accepted, IReadOnlyList<RejectedRow> Rejected);

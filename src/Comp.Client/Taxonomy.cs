@@ -11,6 +11,9 @@ public sealed record Level(string Code, int Rank, string Title);
 public sealed record Region(string Code, string Name, string? Parent, string Kind, string Currency);
 
 /// <summary>An employer's level names mapped onto the ladder; <see cref="Remapped"/> on a PUT answer only.</summary>
+/// <summary>An employer's default vesting schedules (yearly percentages; null: none); <see cref="Reapplied"/> on PUT answers.</summary>
+public sealed record VestingDefaults(string Employer, IReadOnlyList<decimal>? Equity, IReadOnlyList<decimal>? Retention, int? Reapplied);
+
 public sealed record LevelMapping(string Employer, IReadOnlyDictionary<string, string> Levels, int? Remapped);
 
 /// <summary>US dollars per unit of <see cref="Currency"/> from <see cref="Date"/> on.</summary>

@@ -18,11 +18,21 @@ public enum Component
     Signon,
     /// <summary>base + bonus + equity + retention (sign-on excluded).</summary>
     Total,
-    /// <summary>total + sign-on.</summary>
+    /// <summary>What the first year pays: base + bonus + each grant's first-year vesting + sign-on.</summary>
     Year1,
+    // Appended, not inserted: a component's code names its protected releases' noise.
+    /// <summary>What the second year pays: base + bonus + each grant's second-year vesting.</summary>
+    Year2,
+    /// <summary>What the third year pays: base + bonus + each grant's third-year vesting.</summary>
+    Year3,
+    /// <summary>What the fourth year pays: base + bonus + each grant's fourth-year vesting.</summary>
+    Year4,
 }
 
-/// <summary>One person's package as stored: amounts exactly as given, in one currency.</summary>
+/// <summary>
+/// One person's package as stored: amounts exactly as given, in one currency. A grant without a
+/// schedule vests evenly over its vesting years; a schedule's length is its vesting years.
+/// </summary>
 public readonly record struct PayPackage(
     decimal BaseSalary,
     decimal? TargetBonus,
@@ -30,7 +40,9 @@ public readonly record struct PayPackage(
     decimal? EquityGrant,
     int EquityVestingYears,
     decimal? RetentionGrant,
-    int RetentionVestingYears);
+    int RetentionVestingYears,
+    IReadOnlyList<decimal>? EquityVestingSchedule = null,
+    IReadOnlyList<decimal>? RetentionVestingSchedule = null);
 
 public static class Components
 {
@@ -69,7 +81,7 @@ public static class Components
         Component.Equity => Amount.Equity,
         Component.Retention => Amount.Retention,
         Component.Signon => Amount.Signon,
-        Component.Base or Component.Total or Component.Year1 => null,
+        Component.Base or Component.Total or Component.Year1 or Component.Year2 or Component.Year3 or Component.Year4 => null,
         _ => throw new ArgumentOutOfRangeException(nameof(component), component, null),
     };
 
@@ -77,14 +89,28 @@ public static class Components
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Annual<T>(T grant, int vestingYears) where T : INumberBase<T> => grant / T.CreateChecked(vestingYears);
 
+    /// <summary>The year K (1–4) a <c>yearK</c> component pays for; 0 for every other component.</summary>
+    public static int YearOf(Component component) => component switch
+    {
+        Component.Year1 => 1,
+        Component.Year2 => 2,
+        Component.Year3 => 3,
+        Component.Year4 => 4,
+        _ => 0,
+    };
+
     /// <summary>
-    /// The component's annual value from a package's annual amounts (an absent amount as 0), summed
-    /// in this order: base + bonus + equity + retention (+ sign-on for year1). The one definition
-    /// every band source computes with, in <c>double</c> as PostgreSQL's float8, and the decimal
-    /// reference <see cref="Value"/>.
+    /// The component's value from a package's annual amounts (an absent amount as 0), summed in
+    /// this order: base + bonus + equity + retention for total; base + bonus + equity × equityShare
+    /// + retention × retentionShare (+ sign-on in year 1) for yearK, where a share is what year K
+    /// vests of the grant relative to its annual value (<see cref="Vesting.Share"/>: exactly 1 for
+    /// every year of even vesting, so year1 is total + sign-on to the bit). The one definition every
+    /// band source computes with, in <c>double</c> as PostgreSQL's float8, and the decimal reference
+    /// <see cref="Value"/>. The shares are read only for yearK.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Of<T>(Component component, T baseSalary, T bonus, T equity, T retention, T signOn) where T : INumberBase<T> => component switch
+    public static T Of<T>(Component component, T baseSalary, T bonus, T equity, T retention, T signOn, T equityShare, T retentionShare)
+        where T : INumberBase<T> => component switch
     {
         Component.Base => baseSalary,
         Component.Bonus => bonus,
@@ -92,13 +118,15 @@ public static class Components
         Component.Retention => retention,
         Component.Signon => signOn,
         Component.Total => baseSalary + bonus + equity + retention,
-        Component.Year1 => baseSalary + bonus + equity + retention + signOn,
+        Component.Year1 => baseSalary + bonus + equity * equityShare + retention * retentionShare + signOn,
+        Component.Year2 or Component.Year3 or Component.Year4 => baseSalary + bonus + equity * equityShare + retention * retentionShare,
         _ => throw new ArgumentOutOfRangeException(nameof(component), component, null),
     };
 
     /// <summary>
-    /// The component's annual value for a package, or null when the package lacks the amount the
-    /// component requires (<see cref="Required"/>).
+    /// The component's value for a package, or null when the package lacks the amount the
+    /// component requires (<see cref="Required"/>). Exact decimal arithmetic: yearK adds
+    /// grant × schedule[K] / 100 for a schedule, grant / years for each year of even vesting.
     /// </summary>
     public static decimal? Value(Component component, in PayPackage p)
     {
@@ -112,7 +140,19 @@ public static class Components
             Amount.Signon => p.SignOnBonus is null,
             _ => false,
         };
-        return missing ? null : Of(component, p.BaseSalary, p.TargetBonus ?? 0, equity ?? 0, retention ?? 0, p.SignOnBonus ?? 0);
+        if (missing)
+            return null;
+        var year = YearOf(component);
+        if (year == 0)
+            return Of(component, p.BaseSalary, p.TargetBonus ?? 0, equity ?? 0, retention ?? 0, p.SignOnBonus ?? 0, 1m, 1m);
+        return p.BaseSalary + (p.TargetBonus ?? 0)
+            + Vested(p.EquityGrant, p.EquityVestingYears, p.EquityVestingSchedule, year)
+            + Vested(p.RetentionGrant, p.RetentionVestingYears, p.RetentionVestingSchedule, year)
+            + (year == 1 ? p.SignOnBonus ?? 0 : 0);
+
+        static decimal Vested(decimal? grant, int years, IReadOnlyList<decimal>? schedule, int year) => grant is not { } g ? 0
+            : schedule is null ? (year <= years ? g / years : 0)
+            : year <= schedule.Count ? g * schedule[year - 1] / 100 : 0;
     }
 }
 

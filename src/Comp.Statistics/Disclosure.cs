@@ -79,6 +79,23 @@ public static class Disclosure
     /// </summary>
     public static int? PublishedCount(int count, DisclosureRules rules) => count >= rules.MinDatapoints ? count : null;
 
+    /// <summary>
+    /// A published cell's counts per category (its datapoints by equity basis) as they may be
+    /// published, in the order given: a count below the cell minimum is null, and when that leaves
+    /// exactly one withheld the smallest other is withheld too, since the cell's n minus the others
+    /// would give it (the complementary rule of statistical disclosure control).
+    /// </summary>
+    public static IReadOnlyList<(string Name, int? Count)> PublishedCounts(IReadOnlyList<(string Name, int Count)> counts, DisclosureRules rules)
+    {
+        var published = counts.Select(c => (c.Name, Count: PublishedCount(c.Count, rules))).ToList();
+        if (published.Count(c => c.Count is null) == 1 && published.Count > 1)
+        {
+            var smallest = published.Select((c, i) => (c.Count, i)).Where(c => c.Count is not null).MinBy(c => c.Count!.Value).i;
+            published[smallest] = (published[smallest].Name, null);
+        }
+        return published;
+    }
+
     /// <summary>Whether percentile <paramref name="percentile"/> (1–99) may be published for a cell of <paramref name="datapoints"/>.</summary>
     public static bool MayPublishPercentile(int percentile, int datapoints, DisclosureRules rules)
     {

@@ -180,4 +180,18 @@ public class DisclosureTests
             "a percentile equal to the cell's smallest or largest value is withheld",
             Rules.Describe());
     }
+
+    [Fact]
+    public void Counts_per_basis_below_the_minimum_are_withheld_with_the_smallest_other_so_n_cannot_give_them()
+    {
+        // 30 + 3 + 12: the 3 is withheld, and then the 12 too (else 45 - 30 - 12 = 3).
+        Assert.Equal([("public_rsu", 30), ("options_spread", (int?)null), ("unknown", null)],
+            Disclosure.PublishedCounts([("public_rsu", 30), ("options_spread", 3), ("unknown", 12)], Rules));
+        // Two small counts: each already withheld, the others stand.
+        Assert.Equal([("public_rsu", 30), ("options_spread", (int?)null), ("cash_lti", null), ("unknown", 12)],
+            Disclosure.PublishedCounts([("public_rsu", 30), ("options_spread", 3), ("cash_lti", 1), ("unknown", 12)], Rules));
+        // All at the minimum or above: all published.
+        Assert.Equal([("profit_units", 20), ("unknown", (int?)5)],
+            Disclosure.PublishedCounts([("profit_units", 20), ("unknown", 5)], Rules));
+    }
 }

@@ -89,13 +89,15 @@ public sealed class RulesTests
         // base 200k, bonus 20k, equity 600k over 4 years = 150k, retention 100k over 8 = 12.5k, sign-on 50k.
         Assert.Equal(150_000.0, Components.Annual(600_000.0, 4));
         Assert.Equal(12_500m, Components.Annual(100_000m, 8));
-        Assert.Equal(382_500.0, Components.Of(Component.Total, 200_000.0, 20_000, 150_000, 12_500, 50_000));
-        Assert.Equal(432_500.0, Components.Of(Component.Year1, 200_000.0, 20_000, 150_000, 12_500, 50_000));
-        Assert.Equal(20_000.0, Components.Of(Component.Bonus, 200_000.0, 20_000, 150_000, 12_500, 50_000));
+        Assert.Equal(382_500.0, Components.Of(Component.Total, 200_000.0, 20_000, 150_000, 12_500, 50_000, 1, 1));
+        Assert.Equal(432_500.0, Components.Of(Component.Year1, 200_000.0, 20_000, 150_000, 12_500, 50_000, 1, 1));
+        Assert.Equal(20_000.0, Components.Of(Component.Bonus, 200_000.0, 20_000, 150_000, 12_500, 50_000, 1, 1));
+        // Year 2 with equity on Amazon's 5/15/40/40 (share 4 x 15 / 100 = 0.6 of the annual 150k) and retention whose schedule has ended (share 0).
+        Assert.Equal(200_000.0 + 20_000 + 150_000 * 0.6 + 0, Components.Of(Component.Year2, 200_000.0, 20_000, 150_000, 12_500, 50_000, 0.6, 0));
         Assert.Equal(Amount.Equity, Components.Required(Component.Equity));
         Assert.Null(Components.Required(Component.Total));
         // In double, as PostgreSQL's float8: the sum is taken left to right, as percentile_cont's input is.
-        Assert.Equal(((0.1 + 0.2) + 0.3) + 0.4, Components.Of(Component.Total, 0.1, 0.2, 0.3, 0.4, 0.5));
+        Assert.Equal(((0.1 + 0.2) + 0.3) + 0.4, Components.Of(Component.Total, 0.1, 0.2, 0.3, 0.4, 0.5, 1, 1));
     }
 
     [Fact]

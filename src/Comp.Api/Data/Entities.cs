@@ -6,6 +6,10 @@ public sealed class Employer
     public required string Slug { get; set; }
     public required string Name { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>The yearly percentages the employer's equity grants vest by when a datapoint gives none (and its vesting years are this long).</summary>
+    public decimal[]? EquityVestingDefault { get; set; }
+    /// <summary>The same for retention grants.</summary>
+    public decimal[]? RetentionVestingDefault { get; set; }
 }
 
 public sealed class Role
@@ -53,6 +57,21 @@ public sealed class Datapoint
     public int EquityVestingYears { get; set; }
     public decimal? RetentionGrant { get; set; }
     public int RetentionVestingYears { get; set; }
+    /// <summary>
+    /// The yearly percentages the equity grant vests by (its length is <see cref="EquityVestingYears"/>):
+    /// the datapoint's own, or its employer's default; null for even vesting.
+    /// </summary>
+    public decimal[]? EquityVestingSchedule { get; set; }
+    /// <summary>True when <see cref="EquityVestingSchedule"/> is the employer's default (and follows it when it changes).</summary>
+    public bool EquityScheduleFromEmployer { get; set; }
+    /// <inheritdoc cref="EquityVestingSchedule"/>
+    public decimal[]? RetentionVestingSchedule { get; set; }
+    /// <inheritdoc cref="EquityScheduleFromEmployer"/>
+    public bool RetentionScheduleFromEmployer { get; set; }
+    /// <summary>How the equity is valued (<see cref="Comp.Statistics.EquityBases"/>); null when unknown.</summary>
+    public string? EquityBasis { get; set; }
+    /// <summary>What kind of package this is (<see cref="Comp.Statistics.PackageTypes"/>).</summary>
+    public string PackageType { get; set; } = Comp.Statistics.PackageTypes.Default;
     public decimal? YearsOfExperience { get; set; }
     public required string Source { get; set; }
     public string? SourceNote { get; set; }

@@ -27,11 +27,14 @@ internal sealed record MapResult(DatapointRequest? Datapoint, IReadOnlyList<RowE
 /// </summary>
 internal sealed class RowMapper
 {
+    /// <summary>The package fields of issue 17: read from a column or a constant, as the API spells them (schedules as text, e.g. <c>33/33/22/12</c>).</summary>
+    private static readonly string[] PackageFields = ["equityBasis", "packageType", "equityVestingSchedule", "retentionVestingSchedule"];
+
     private static readonly string[] ColumnFields =
-        ["employer", "role", "level", "employerLevel", "region", "currency", "effectiveDate", "baseSalary", "baseSalaryTo", "baseSalaryUnit"];
+        ["employer", "role", "level", "employerLevel", "region", "currency", "effectiveDate", "baseSalary", "baseSalaryTo", "baseSalaryUnit", .. PackageFields];
 
     private static readonly string[] ConstantFields =
-        ["employer", "employerName", "role", "level", "employerLevel", "region", "currency", "effectiveDate", "source", "sourceNote"];
+        ["employer", "employerName", "role", "level", "employerLevel", "region", "currency", "effectiveDate", "source", "sourceNote", .. PackageFields];
 
     private static readonly string[] RuleFields = ["role", "region", "currency", "level"];
 
@@ -67,6 +70,10 @@ internal sealed class RowMapper
         var role = Role(row, errors);
         var level = Level(row, errors);
         var effectiveDate = EffectiveDate(row, errors);
+        var equityBasis = Fixed("equityBasis", row, EquityBases.All, errors);
+        var packageType = Fixed("packageType", row, PackageTypes.All, errors);
+        var equitySchedule = Schedule("equityVestingSchedule", row, errors);
+        var retentionSchedule = Schedule("retentionVestingSchedule", row, errors);
         if (errors.Count > 0)
             return new MapResult(null, errors, pay);
 
@@ -83,7 +90,36 @@ internal sealed class RowMapper
             BaseSalary = pay!.Amount,
             Source = Constant("source"),
             SourceNote = SourceNote(pay),
+            EquityBasis = equityBasis,
+            PackageType = packageType,
+            EquityVestingSchedule = equitySchedule,
+            RetentionVestingSchedule = retentionSchedule,
         }, [], pay);
+    }
+
+    /// <summary>A value of a fixed vocabulary from the field's column (any case, spaces or hyphens for underscores), else the constant; null when neither gives one.</summary>
+    private string? Fixed(string field, SourceRow row, IReadOnlyList<string> values, List<RowError> errors)
+    {
+        var text = First(row, field);
+        if (text.Length == 0)
+            return Constant(field);
+        var value = text.Trim().ToLowerInvariant().Replace(' ', '_').Replace('-', '_');
+        if (values.Contains(value))
+            return value;
+        errors.Add(new RowError(field, $"not one of {string.Join(", ", values)}", text));
+        return null;
+    }
+
+    /// <summary>A vesting schedule from the field's column (<c>33/33/22/12</c>, <c>[5, 15, 40, 40]</c>), else the constant.</summary>
+    private decimal[]? Schedule(string field, SourceRow row, List<RowError> errors)
+    {
+        var text = NonEmpty(First(row, field)) ?? Constant(field);
+        if (text is null)
+            return null;
+        if (Vesting.TryParse(text, out var schedule, out var error))
+            return schedule;
+        errors.Add(new RowError(field, error!.TrimEnd('.'), text));
+        return null;
     }
 
     private (string? Slug, string? Name) Employer(SourceRow row, List<RowError> errors)
@@ -341,6 +377,9 @@ internal sealed class RowMapper
                 "level" when !Vocabulary.IsLevel(value) => "is not a ladder level L1–L9",
                 "source" when !Vocabulary.Sources.Contains(value) => $"is not one of {string.Join(", ", Vocabulary.Sources)}",
                 "effectiveDate" when !DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) => "is not a yyyy-MM-dd date",
+                "equityBasis" when !EquityBases.IsKnown(value) => $"is not one of {string.Join(", ", EquityBases.All)}",
+                "packageType" when !PackageTypes.IsKnown(value) => $"is not one of {string.Join(", ", PackageTypes.All)}",
+                "equityVestingSchedule" or "retentionVestingSchedule" when !Vesting.TryParse(value, out _, out var error) => $"is not a vesting schedule: {error}",
                 _ => null,
             };
             if (problem is not null)

@@ -14,17 +14,29 @@ public sealed record ProtectionParameters
     /// </summary>
     public DiscreteLaplace CountNoise { get; init; } = DiscreteLaplace.WithEpsilon(1, 2);
 
+    /// <summary>
+    /// The noise on a cell's counts per equity basis (unknown included): one datapoint more or
+    /// less changes one of them by 1, so the whole vector costs this noise's ε once.
+    /// </summary>
+    public DiscreteLaplace BasisNoise { get; init; } = DiscreteLaplace.WithEpsilon(1, 1);
+
     public static ProtectionParameters Default { get; } = new();
 
-    /// <summary>ε of one cell's protected figures: the histogram's, plus the employer count's when the cell spans employers.</summary>
-    public double EpsilonPerCell(bool spansEmployers) => Cdf.Noise.Epsilon + (spansEmployers ? CountNoise.Epsilon : 0);
+    /// <summary>
+    /// ε of one cell's protected figures: the histogram's, plus the employer count's when the cell
+    /// spans employers, plus the counts per basis' when the cell may mix bases.
+    /// </summary>
+    public double EpsilonPerCell(bool spansEmployers, bool basisCounts = false) =>
+        Cdf.Noise.Epsilon + (spansEmployers ? CountNoise.Epsilon : 0) + (basisCounts ? BasisNoise.Epsilon : 0);
 
     /// <summary>For methodology text.</summary>
     public string Describe() =>
         $"protected: differential privacy per cell, {Cdf.Describe()}; n and percentiles, ci and position read from that noisy histogram; " +
         $"a multi-employer cell's employer count with {CountNoise.Describe()} (at least the employer minimum once published); " +
+        $"a cell's counts per equity basis with {BasisNoise.Describe()} each, published from the cell minimum on, when two or more reach it; " +
         $"ε per cell {EpsilonPerCell(false).ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
-        $"({EpsilonPerCell(true).ToString(System.Globalization.CultureInfo.InvariantCulture)} when it spans employers), δ = 0; " +
+        $"({EpsilonPerCell(true).ToString(System.Globalization.CultureInfo.InvariantCulture)} when it spans employers, " +
+        $"+ {BasisNoise.Epsilon.ToString(System.Globalization.CultureInfo.InvariantCulture)} when it may mix equity bases), δ = 0; " +
         "noise fixed by the cell's contents under a secret key; the employer rules (employer minimum, largest share) decided on exact employer counts";
 }
 
@@ -41,6 +53,25 @@ public static class ProtectedBand
 {
     /// <summary>The PRF purpose of the employer count's draw (the histogram's is <see cref="NoisyCdf.PrfPurpose"/>).</summary>
     public const int EmployersPurpose = 2;
+
+    /// <summary>The PRF purpose of the draws on a cell's counts per equity basis.</summary>
+    public const int BasesPurpose = 3;
+
+    /// <summary>
+    /// A cell's counts per category (its datapoints by equity basis, every category given, empty
+    /// ones included: which are empty is itself private), each plus a draw of
+    /// <see cref="ProtectionParameters.BasisNoise"/> from the stream (fingerprint,
+    /// <see cref="BasesPurpose"/>) in the order given, at least 0. Keyed by the contents only, as
+    /// the employer count: the same for every component, currency and query reaching them.
+    /// </summary>
+    public static long[] NoisyCategoryCounts(ReadOnlySpan<int> counts, ulong fingerprint, ProtectionParameters parameters, Prf prf)
+    {
+        var stream = prf.Stream(fingerprint, BasesPurpose);
+        var noisy = new long[counts.Length];
+        for (var i = 0; i < counts.Length; i++)
+            noisy[i] = Math.Max(0, counts[i] + parameters.BasisNoise.Sample(stream));
+        return noisy;
+    }
 
     /// <summary>
     /// Releases one cell and reads its figures.

@@ -52,6 +52,38 @@ public sealed class ClientRouteTests(CompApiFactory factory) : ApiTest(factory)
         Assert.Equal(0L, await Factory.ScalarAsync<long>("SELECT count(*) FROM datapoints"));
     }
 
+    /// <summary>
+    /// Issue 17 through the client: five datapoints at frontco (base 100k … 140k, equity 400k over 4
+    /// years, profit units), four more without a basis; the employer's default 33/33/22/12 arrives
+    /// after. Year 4 of the profit-unit ones: base + 12% of 400k = base + 48k, so 148k … 188k (p50 168k).
+    /// </summary>
+    [Fact]
+    public async Task Vesting_defaults_year_components_and_the_basis_filter_go_through_the_client()
+    {
+        var client = Admin;
+        DatapointRequest Grant(int i, string? basis) => ClientKit.Rows(1)[0] with
+        {
+            Employer = "frontco", BaseSalary = 100_000m + 10_000m * i, EquityGrant = 400_000m, EquityBasis = basis, PackageType = "current",
+        };
+        for (var i = 0; i < 5; i++)
+            await client.PostDatapointAsync(Grant(i, "profit_units"));
+        for (var i = 0; i < 4; i++)
+            await client.PostDatapointAsync(Grant(i, null));
+        var own = await client.PostDatapointAsync(Grant(0, null) with { EquityVestingSchedule = [5m, 15m, 40m, 40m] });
+        Assert.Equal([5m, 15m, 40m, 40m], own.EquityVestingSchedule);
+        Assert.Equal("current", own.PackageType);
+
+        var put = await client.PutEmployerVestingAsync("frontco", [33m, 33m, 22m, 12m], null);
+        Assert.Equal(9, put.Reapplied);
+        Assert.Equal([33m, 33m, 22m, 12m], (await client.GetEmployerVestingAsync("frontco")).Equity);
+
+        var band = await client.GetBandsAsync(new BandQuery { Employer = "frontco", EquityBasis = "profit_units", PackageType = "current", Component = "year4", Percentiles = "50" });
+        Assert.Equal(168_000m, Assert.Single(band.Cells).Percentiles!["p50"]);
+        Assert.Null(band.Cells[0].EquityBases); // one basis asked for
+        var mixed = await client.GetBandsAsync(new BandQuery { Employer = "frontco", Component = "year1", Percentiles = "50" });
+        Assert.Equal(new Dictionary<string, int?> { ["profit_units"] = 5, ["unknown"] = 5 }, Assert.Single(mixed.Cells).EquityBases);
+    }
+
     [Fact]
     public async Task A_datapoint_posted_twice_with_one_idempotency_key_is_stored_once()
     {

@@ -49,7 +49,7 @@ public sealed class MigrationTests(CompApiFactory factory) : ApiTest(factory)
              "datapoints.datapoints_truncated", "employer_levels.employer_levels_dataset_version", "fx_rates.fx_rates_dataset_version"],
             await NamesAsync("SELECT c.relname || '.' || t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal ORDER BY 1"));
         Assert.Equal(
-            ["api_keys_changed", "bump_dataset_version", "datapoints_record_deletions", "datapoints_touch", "datapoints_truncated"],
+            ["api_keys_changed", "bump_dataset_version", "datapoints_record_deletions", "datapoints_touch", "datapoints_truncated", "vesting_schedule_ok"],
             await NamesAsync("SELECT p.proname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' ORDER BY 1"));
         Assert.Contains("pg_notify('comp_dataset_changed'", await Factory.ScalarAsync<string>("SELECT prosrc FROM pg_proc WHERE proname = 'bump_dataset_version'"));
         Assert.Equal(1L, await Factory.ScalarAsync<long>("SELECT count(*) FROM band_index_epoch"));

@@ -100,4 +100,34 @@ public sealed class DemoDataTests(CompApiFactory factory) : ApiTest(factory)
         await using var scope = Factory.Services.CreateAsyncScope();
         Assert.Equal(0, await DemoDataset.LoadAsync(scope.ServiceProvider.GetRequiredService<CompDbContext>(), CancellationToken.None));
     }
+
+    /// <summary>
+    /// Issue 17's demo: Google's equity front-loaded 33/33/22/12, Meta's and OpenAI's even over four
+    /// years, all as the employers' defaults; OpenAI's PPUs as profit units; DeepMind's packages with
+    /// retention grants as retention packages. Google's ML engineers are paid more in year 1 than in
+    /// year 4 (33% of the grant against 12%); Meta's differ by their sign-ons only.
+    /// </summary>
+    [Fact]
+    public async Task Demo_employers_vest_as_commonly_reported()
+    {
+        var google = await JsonAsync(await Factory.CreateClient().GetAsync("/v1/employers/google/vesting"));
+        Assert.Equal("[33.0000,33.0000,22.0000,12.0000]", google.GetProperty("equity").GetRawText());
+        Assert.Equal("[25.0000,25.0000,25.0000,25.0000]", (await JsonAsync(await Factory.CreateClient().GetAsync("/v1/employers/meta/vesting"))).GetProperty("equity").GetRawText());
+        Assert.Equal(0L, await Factory.ScalarAsync<long>(
+            "SELECT count(*) FROM datapoints d JOIN employers e ON e.id = d.employer_id WHERE e.slug IN ('google', 'meta', 'openai') AND NOT d.equity_schedule_from_employer"));
+        Assert.Equal(0L, await Factory.ScalarAsync<long>(
+            "SELECT count(*) FROM datapoints d JOIN employers e ON e.id = d.employer_id WHERE e.slug NOT IN ('google', 'meta', 'openai') AND d.equity_vesting_schedule IS NOT NULL"));
+        Assert.Equal(0L, await Factory.ScalarAsync<long>(
+            "SELECT count(*) FROM datapoints d JOIN employers e ON e.id = d.employer_id WHERE (e.slug = 'openai') <> (d.equity_basis IS NOT DISTINCT FROM 'profit_units')"));
+        Assert.Equal(30L, await Factory.ScalarAsync<long>("SELECT count(*) FROM datapoints WHERE package_type = 'retention' AND retention_grant IS NOT NULL"));
+        Assert.Equal(0L, await Factory.ScalarAsync<long>("SELECT count(*) FROM datapoints WHERE (package_type = 'retention') <> (retention_grant IS NOT NULL)"));
+
+        var exact = Factory.CreateExactClient();
+        async Task<decimal> MedianAsync(string query) =>
+            Assert.Single((await JsonAsync(await exact.GetAsync("/v1/bands?percentiles=50&" + query))).GetProperty("cells").EnumerateArray()).GetProperty("percentiles").GetProperty("p50").GetDecimal();
+        Assert.True(await MedianAsync("role=ml-engineer&employer=google&component=year1") > await MedianAsync("role=ml-engineer&employer=google&component=year4") * 1.1m);
+        Assert.Equal(await MedianAsync("role=ml-engineer&employer=meta&component=total"), await MedianAsync("role=ml-engineer&employer=meta&component=year4"));
+        var retention = Assert.Single((await JsonAsync(await exact.GetAsync("/v1/bands?employer=google-deepmind&groupBy=packageType&percentiles=50"))).GetProperty("cells").EnumerateArray());
+        Assert.Equal("retention", retention.GetProperty("group").GetProperty("packageType").GetString());
+    }
 }

@@ -8,7 +8,8 @@ public sealed record SeedRow(
     string Employer, string Role, string? Level, string Region, string Currency, DateOnly EffectiveDate,
     decimal BaseSalary, decimal? TargetBonus = null, decimal? SignOnBonus = null, decimal? EquityGrant = null,
     int EquityVestingYears = 4, decimal? RetentionGrant = null, int RetentionVestingYears = 4,
-    string Source = "self_reported", bool Verified = false, decimal? YearsOfExperience = null);
+    string Source = "self_reported", bool Verified = false, decimal? YearsOfExperience = null,
+    decimal[]? EquityVestingSchedule = null, decimal[]? RetentionVestingSchedule = null, string? EquityBasis = null, string PackageType = "new_hire");
 
 public static class SeedData
 {
@@ -32,7 +33,8 @@ public static class SeedData
 
         await using var writer = await connection.BeginBinaryImportAsync(
             "COPY datapoints (id, employer_id, role, level, region, currency, effective_date, base_salary, target_bonus, sign_on_bonus, " +
-            "equity_grant, equity_vesting_years, retention_grant, retention_vesting_years, source, verified, created_at, api_key_id, years_of_experience) FROM STDIN (FORMAT BINARY)");
+            "equity_grant, equity_vesting_years, retention_grant, retention_vesting_years, source, verified, created_at, api_key_id, years_of_experience, " +
+            "equity_vesting_schedule, retention_vesting_schedule, equity_basis, package_type) FROM STDIN (FORMAT BINARY)");
         foreach (var r in rows)
         {
             await writer.StartRowAsync();
@@ -55,6 +57,10 @@ public static class SeedData
             await writer.WriteAsync(DateTimeOffset.UtcNow, NpgsqlDbType.TimestampTz);
             await writer.WriteAsync(keyId, NpgsqlDbType.Uuid);
             await WriteNullable(writer, r.YearsOfExperience, NpgsqlDbType.Numeric);
+            await WriteNullable(writer, r.EquityVestingSchedule, NpgsqlDbType.Array | NpgsqlDbType.Numeric);
+            await WriteNullable(writer, r.RetentionVestingSchedule, NpgsqlDbType.Array | NpgsqlDbType.Numeric);
+            await WriteNullable(writer, r.EquityBasis, NpgsqlDbType.Varchar);
+            await writer.WriteAsync(r.PackageType, NpgsqlDbType.Varchar);
         }
         await writer.CompleteAsync();
     }

@@ -141,7 +141,8 @@ public sealed class MalformedRequests(Random random, string seededEmployer)
         ? Of(("employer", Json(seededEmployer)), ("employerName", "\"Acme Corp\""), ("role", "\"ml-engineer\""), ("level", "\"L4\""), ("employerLevel", "\"IC4\""),
             ("region", "\"us-ca-sf-bay-area\""), ("currency", "\"USD\""), ("effectiveDate", "\"2024-03-01\""), ("baseSalary", "150000"),
             ("targetBonus", "10000"), ("signOnBonus", "5000"), ("equityGrant", "100000"), ("equityVestingYears", "4"), ("retentionGrant", "50000"),
-            ("retentionVestingYears", "4"), ("yearsOfExperience", "5.5"), ("source", "\"self_reported\""), ("sourceNote", "\"Glassdoor\""), ("verified", "false"))
+            ("retentionVestingYears", "4"), ("yearsOfExperience", "5.5"), ("source", "\"self_reported\""), ("sourceNote", "\"Glassdoor\""), ("verified", "false"),
+            ("equityVestingSchedule", "[5, 15, 40, 40]"), ("retentionVestingSchedule", "[25, 25, 25, 25]"), ("equityBasis", "\"public_rsu\""), ("packageType", "\"new_hire\""))
         : Of(("employer", Json(seededEmployer)), ("role", "\"ml-engineer\""), ("level", "\"L4\""), ("region", "\"us-ca-sf-bay-area\""), ("currency", "\"USD\""),
             ("effectiveDate", "\"2024-03-01\""), ("baseSalary", "150000"), ("source", "\"self_reported\""));
 
@@ -195,6 +196,10 @@ public sealed class MalformedRequests(Random random, string seededEmployer)
         "targetBonus" or "signOnBonus" => Pick(["-1", "100000001", "0.001", "1e30"]),
         "equityGrant" or "retentionGrant" => Pick(["-0.01", "2000000001", "1e30", "0.125"]),
         "equityVestingYears" or "retentionVestingYears" => Pick(["0", "11", "-1", "4.5", "2147483648", "1e308"]),
+        "equityVestingSchedule" or "retentionVestingSchedule" => Pick(["[]", "[100, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]", "[50, 49]", "[-10, 110]", "[null]", "[\"x\"]", "[1e308]",
+            "[33.33333, 66.66667]", "[[50], [50]]", "{}", "100", Json(TenKb), "[" + string.Join(",", Enumerable.Repeat("0", 20_000)) + "]"]),
+        "equityBasis" => Pick(["\"PUBLIC_RSU\"", "\"rsu\"", "\"\"", "0", Json(SqlInjection)]),
+        "packageType" => Pick(["\"NEW_HIRE\"", "\"new hire\"", "\"\"", "null", "1", Json(Script)]),
         "yearsOfExperience" => Pick(["-1", "71", "5.55", "1e30"]),
         "source" => Pick(["\"glassdoor\"", "\"SELF_REPORTED\"", "\"\"", Json(SqlInjection)]),
         "sourceNote" => Pick([Json(new string('n', 501)), Json(TenKb), Json(Nul)]),
@@ -206,7 +211,7 @@ public sealed class MalformedRequests(Random random, string seededEmployer)
     // ---- query strings written by hand: encoded, raw, broken ----
 
     private static readonly string[] BandParameters =
-        ["employer", "role", "level", "region", "from", "to", "source", "verified", "component", "percentiles", "currency", "agedTo", "groupBy"];
+        ["employer", "role", "level", "region", "from", "to", "source", "verified", "equityBasis", "packageType", "component", "percentiles", "currency", "agedTo", "groupBy"];
 
     private string? BandParameterValue(string name) => name switch
     {
@@ -217,10 +222,12 @@ public sealed class MalformedRequests(Random random, string seededEmployer)
         "from" or "to" or "agedTo" => Pick(["2024-13-01", "2024-02-30", "yesterday", "20240101", "0001-01-01", "9999-12-31", "2024-01-01T00:00:00Z", "-2024-01-01"]),
         "source" => Pick(["glassdoor", "SELF_REPORTED"]),
         "verified" => Pick(["yes", "1", "TRUE ", "null"]),
-        "component" => Pick(["Total", "salary", "base,bonus", "TOTAL"]),
+        "component" => Pick(["Total", "salary", "base,bonus", "TOTAL", "year0", "year5", "Year2"]),
+        "equityBasis" => Pick(["rsu", "public_rsu,,nope", "PUBLIC_RSU", "unknown"]),
+        "packageType" => Pick(["raise", "new_hire,", "NEW_HIRE", "new hire"]),
         "percentiles" => Pick(["0", "100", "-1", "1.5", "abc", "50,,50", "99999999999999999999", "1e308", "50;90", string.Join(",", Enumerable.Range(0, 2000).Select(i => i % 99 + 1)), " 50 ", "NaN", "+50"]),
         "currency" => Pick(["usd", "XXX", "EURO", "€", "NaN"]),
-        "groupBy" => Pick(["employer,employer", "period", "EMPLOYER", "salary", ",", "employer,role,level,region,employer", "role;level"]),
+        "groupBy" => Pick(["employer,employer", "period", "EMPLOYER", "salary", ",", "employer,role,level,region,employer", "role;level", "equitybasis", "packageType,packageType"]),
         _ => null,
     };
 

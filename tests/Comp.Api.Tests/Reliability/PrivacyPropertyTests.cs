@@ -28,6 +28,8 @@ public sealed class PrivacyPropertyTests(CompApiFactory factory, ITestOutputHelp
 {
     private const int Seed = 20261127;
     private const int Queries = 1_200;
+    /// <summary>Added on top of <see cref="Queries"/> (whose stream and thresholds stay as they were): the keys of issue 17.</summary>
+    private const int IssueSeventeenQueries = 300;
 
     private static readonly string[] Roles = ["ml-engineer", "software-engineer", "research-scientist", "data-scientist", "engineering-manager", "product-manager"];
     private static readonly string[] Regions =
@@ -38,6 +40,8 @@ public sealed class PrivacyPropertyTests(CompApiFactory factory, ITestOutputHelp
     private static readonly string[] Sources = ["self_reported", "offer_letter", "employer_survey", "aggregator"];
     private static readonly string[] ComponentNames = ["total", "total", "base", "base", "base", "base", "bonus", "equity", "retention", "signon", "year1"];
     private static readonly string[] GroupKeys = ["employer", "role", "level", "region"];
+    private static readonly string[] Bases = ["public_rsu", "private_rsu_409a", "profit_units"];
+    private static readonly string[] PackageTypes = ["new_hire", "current", "retention"];
     private static readonly string[] Employers = Enumerable.Range(0, 60).Select(i => $"emp-{i:00}").ToArray();
     private static readonly int[] Grid = Enumerable.Range(1, 19).Select(i => i * 5).ToArray();
     private static readonly int[] DefaultPercentiles = [10, 25, 50, 75, 90];
@@ -46,6 +50,8 @@ public sealed class PrivacyPropertyTests(CompApiFactory factory, ITestOutputHelp
 
     private static List<SeedRow> Dataset(Random random)
     {
+        // Issue 17's fields from a generator of their own: the rest of the dataset is the one the thresholds below were sized on.
+        var extra = new Random(Seed + 17);
         var weights = Employers.Select((_, i) => 1 / Math.Pow(i + 1, 1.1)).ToArray();
         var total = weights.Sum();
         string Employer()
@@ -81,7 +87,12 @@ public sealed class PrivacyPropertyTests(CompApiFactory factory, ITestOutputHelp
                 RetentionGrant: Maybe(0.15, basePay * random.NextDouble() * 2),
                 RetentionVestingYears: 1 + random.Next(4),
                 Source: Sources[random.Next(Sources.Length)],
-                Verified: random.NextDouble() < 0.25));
+                Verified: random.NextDouble() < 0.25,
+                EquityBasis: extra.NextDouble() < 0.5 ? Bases[extra.Next(Bases.Length)] : null,
+                PackageType: PackageTypes[extra.Next(PackageTypes.Length)]));
+            // A fifth of the four-year grants vest back- or front-loaded.
+            if (rows[^1].EquityVestingYears == 4 && extra.NextDouble() < 0.2)
+                rows[^1] = rows[^1] with { EquityVestingSchedule = extra.NextDouble() < 0.5 ? [5m, 15m, 40m, 40m] : [33m, 33m, 22m, 12m] };
         }
         // Ties: a block in the rarest role and region whose smallest and largest values repeat, so that
         // percentiles (and interval bounds) equal to a cell's minimum or maximum occur and must be withheld.
@@ -104,7 +115,7 @@ public sealed class PrivacyPropertyTests(CompApiFactory factory, ITestOutputHelp
         public override string ToString() => $"{Kind} {QueryString}" + (Segments.Count > 0 ? " segments " + JsonSerializer.Serialize(Segments) : "");
     }
 
-    private static Dictionary<string, string> Filter(Random random)
+    private static Dictionary<string, string> Filter(Random random, Random? extra)
     {
         var p = new Dictionary<string, string>();
         string Some(IReadOnlyList<string> items, int max) => string.Join(",", items.OrderBy(_ => random.Next()).Take(1 + random.Next(max)));
@@ -119,27 +130,39 @@ public sealed class PrivacyPropertyTests(CompApiFactory factory, ITestOutputHelp
         if (p.TryGetValue("from", out var f) && p.TryGetValue("to", out var t) && string.CompareOrdinal(f, t) > 0) p.Remove("to");
         if (random.NextDouble() < 0.12) p["source"] = Some(Sources, 2);
         if (random.NextDouble() < 0.08) p["verified"] = random.NextDouble() < 0.5 ? "true" : "false";
+        // Issue 17's filters, on the queries added for it (extra: their generator).
+        if (extra is not null && extra.NextDouble() < 0.3) p["equityBasis"] = string.Join(",", Bases.OrderBy(_ => extra.Next()).Take(1 + extra.Next(2)));
+        if (extra is not null && extra.NextDouble() < 0.3) p["packageType"] = string.Join(",", PackageTypes.OrderBy(_ => extra.Next()).Take(1 + extra.Next(2)));
         return p;
     }
 
     private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private static void Shared(Random random, Dictionary<string, string> p, bool percentiles)
+    private static void Shared(Random random, Random? extra, Dictionary<string, string> p, bool percentiles)
     {
         p["component"] = ComponentNames[random.Next(ComponentNames.Length)];
+        if (extra is not null && extra.NextDouble() < 0.4)
+            p["component"] = extra.NextDouble() < 0.5 ? "year2" : "year4";
         if (random.NextDouble() < 0.2) p["currency"] = "EUR";
         if (random.NextDouble() < 0.12) p["agedTo"] = Date(new DateOnly(2024, 1, 1).AddDays(random.Next(1000)));
         if (percentiles && random.NextDouble() < 0.6)
             p["percentiles"] = string.Join(",", Enumerable.Range(0, 1 + random.Next(6)).Select(_ => random.NextDouble() < 0.3 ? new[] { 1, 2, 5, 95, 98, 99 }[random.Next(6)] : 1 + random.Next(99)));
     }
 
-    private static void GroupBy(Random random, Dictionary<string, string> p, double chance)
+    private static void GroupBy(Random random, Random? extra, Dictionary<string, string> p, double chance)
     {
         if (random.NextDouble() < chance)
             p["groupBy"] = string.Join(",", GroupKeys.OrderBy(_ => random.Next()).Take(1 + random.Next(2)));
+        // Now and then by equity basis or package type too (or instead), from issue 17's generator.
+        if (extra is not null && extra.NextDouble() < 0.5)
+        {
+            var key = extra.NextDouble() < 0.5 ? "equityBasis" : "packageType";
+            p["groupBy"] = p.TryGetValue("groupBy", out var keys) && extra.NextDouble() < 0.5 ? keys.Split(',')[0] + "," + key : key;
+        }
     }
 
-    private static Query Next(Random random)
+    /// <summary>A random query; with <paramref name="extra"/>, one of those added for issue 17 (equity basis, package type, year2 and year4), drawn from it.</summary>
+    private static Query Next(Random random, Random? extra)
     {
         var roll = random.NextDouble();
         var kind = roll switch
@@ -153,32 +176,32 @@ public sealed class PrivacyPropertyTests(CompApiFactory factory, ITestOutputHelp
             < 0.93 => "chart",
             _ => "chart.post",
         };
-        var p = kind is "compare" or "chart.post" ? [] : Filter(random);
+        var p = kind is "compare" or "chart.post" ? [] : Filter(random, extra);
         var segments = new List<Dictionary<string, string>>();
         switch (kind)
         {
             case "bands" or "bands.csv":
-                Shared(random, p, percentiles: true);
-                GroupBy(random, p, 0.45);
+                Shared(random, extra, p, percentiles: true);
+                GroupBy(random, extra, p, 0.45);
                 break;
             case "trend" or "trend.csv":
-                Shared(random, p, percentiles: true);
-                GroupBy(random, p, 0.2);
+                Shared(random, extra, p, percentiles: true);
+                GroupBy(random, extra, p, 0.2);
                 p["interval"] = random.NextDouble() < 0.5 ? "quarter" : "year";
                 break;
             case "position":
-                Shared(random, p, percentiles: false);
+                Shared(random, extra, p, percentiles: false);
                 p["amount"] = Math.Round(40_000 * Math.Exp(random.NextDouble() * 3.5)).ToString(CultureInfo.InvariantCulture);
                 break;
             case "chart":
-                Shared(random, p, percentiles: false);
-                GroupBy(random, p, 0.35);
+                Shared(random, extra, p, percentiles: false);
+                GroupBy(random, extra, p, 0.35);
                 break;
             default:
-                Shared(random, p, percentiles: kind == "compare");
+                Shared(random, extra, p, percentiles: kind == "compare");
                 var count = 1 + random.Next(4);
                 for (var i = 0; i < count; i++)
-                    segments.Add(Filter(random));
+                    segments.Add(Filter(random, extra));
                 break;
         }
         return new Query(kind, p, segments);
@@ -200,7 +223,9 @@ public sealed class PrivacyPropertyTests(CompApiFactory factory, ITestOutputHelp
         ["retention"] = "d.retention_grant::float8 / d.retention_vesting_years",
         ["signon"] = "d.sign_on_bonus::float8",
         ["total"] = "d.base_salary::float8 + coalesce(d.target_bonus::float8, 0) + coalesce(d.equity_grant::float8, 0) / d.equity_vesting_years + coalesce(d.retention_grant::float8, 0) / d.retention_vesting_years",
-        ["year1"] = "d.base_salary::float8 + coalesce(d.target_bonus::float8, 0) + coalesce(d.equity_grant::float8, 0) / d.equity_vesting_years + coalesce(d.retention_grant::float8, 0) / d.retention_vesting_years + coalesce(d.sign_on_bonus::float8, 0)",
+        ["year1"] = Features.Bands.BandsMatchPercentileContTests.Year(1),
+        ["year2"] = Features.Bands.BandsMatchPercentileContTests.Year(2),
+        ["year4"] = Features.Bands.BandsMatchPercentileContTests.Year(4),
     };
 
     private static readonly Dictionary<string, string> PresentSql = new()
@@ -241,6 +266,8 @@ public sealed class PrivacyPropertyTests(CompApiFactory factory, ITestOutputHelp
         if (filter.TryGetValue("to", out var to)) where.Add($"d.effective_date <= DATE {Quote(to)}");
         if (filter.TryGetValue("source", out var source)) where.Add(In("d.source", source));
         if (filter.TryGetValue("verified", out var verified)) where.Add($"d.verified = {verified}");
+        if (filter.TryGetValue("equityBasis", out var basis)) where.Add(In("d.equity_basis", basis));
+        if (filter.TryGetValue("packageType", out var packageType)) where.Add(In("d.package_type", packageType));
 
         string GroupSql(string key) => key switch
         {
@@ -248,6 +275,8 @@ public sealed class PrivacyPropertyTests(CompApiFactory factory, ITestOutputHelp
             "role" => "d.role",
             "level" => "d.level",
             "region" => "d.region",
+            "equityBasis" => "d.equity_basis",
+            "packageType" => "d.package_type",
             "period" => interval == "quarter" ? "to_char(d.effective_date, 'YYYY') || '-Q' || to_char(d.effective_date, 'Q')" : "to_char(d.effective_date, 'YYYY')",
             _ => throw new ArgumentOutOfRangeException(nameof(key), key, null),
         };
@@ -330,6 +359,13 @@ public sealed class PrivacyPropertyTests(CompApiFactory factory, ITestOutputHelp
             return;
         }
         Interlocked.Increment(ref stats.Published);
+        // Counts per equity basis: none below the cell minimum, and never exactly one withheld (n minus the others would give it).
+        if (cell.TryGetProperty("equityBases", out var bases) && bases.ValueKind == JsonValueKind.Object)
+        {
+            var counts = bases.EnumerateObject().Select(b => b.Value.ValueKind == JsonValueKind.Null ? (int?)null : b.Value.GetInt32()).ToList();
+            if (counts.Any(c => c < 5) || counts.Count(c => c is null) == 1)
+                failures.Enqueue($"{context}: equityBases {bases} publish a count below 5 or withhold exactly one");
+        }
         if (cell.GetProperty("n").GetInt32() != r.N || cell.GetProperty("employers").GetInt32() != r.Employers)
             failures.Enqueue($"{context}: n={cell.GetProperty("n")}, employers={cell.GetProperty("employers")} but {truth}");
         var (min, max) = (Cents(r.Min!.Value), Cents(r.Max!.Value));
@@ -440,7 +476,9 @@ public sealed class PrivacyPropertyTests(CompApiFactory factory, ITestOutputHelp
     {
         var random = new Random(Seed);
         await Factory.InsertAsync(Dataset(random));
-        var queries = Enumerable.Range(0, Queries).Select(_ => Next(random)).ToList();
+        var queries = Enumerable.Range(0, Queries).Select(_ => Next(random, null)).ToList();
+        var extra = new Random(Seed + 1);
+        queries.AddRange(Enumerable.Range(0, IssueSeventeenQueries).Select(_ => Next(extra, extra)));
         var stats = new Stats();
         var failures = new ConcurrentQueue<string>();
         var clock = System.Diagnostics.Stopwatch.StartNew();

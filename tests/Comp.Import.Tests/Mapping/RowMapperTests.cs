@@ -39,6 +39,10 @@ public sealed class RowMapperTests : IDisposable
     [InlineData("\"value\": \"software-engineer\"", "\"value\": \"Software Engineer\"", "role 'Software Engineer' is not a role slug")]
     [InlineData("\"pattern\": \"engineer\"", "\"pattern\": \"engineer(\"", "is not a valid regular expression")]
     [InlineData("\"regionPrefix\": \"us-\",", "\"regionPrefix\": \"us-\", \"constants2\": 1,", "constants2")]
+    [InlineData("\"source\": \"self_reported\"", "\"source\": \"self_reported\", \"equityBasis\": \"rsu\"", "equityBasis 'rsu' is not one of public_rsu, private_rsu_preferred")]
+    [InlineData("\"source\": \"self_reported\"", "\"source\": \"self_reported\", \"packageType\": \"raise\"", "packageType 'raise' is not one of new_hire, current")]
+    [InlineData("\"source\": \"self_reported\"", "\"source\": \"self_reported\", \"equityVestingSchedule\": \"33/33/22\"",
+        "equityVestingSchedule '33/33/22' is not a vesting schedule: The yearly percentages sum to 88; they must sum to 100 (within 0.01).")]
     public void A_mapping_with_a_mistake_is_refused_with_what_is_wrong(string good, string bad, string problem)
     {
         var message = Assert.Throws<MappingException>(() => new RowMapper(Load(Valid.Replace(good, bad)), Today)).Message;
@@ -109,6 +113,34 @@ public sealed class RowMapperTests : IDisposable
     {
         Assert.True(RowMapper.TryParseDate(text, [format], out var parsed));
         Assert.Equal(DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture), parsed);
+    }
+
+    [Fact]
+    public void Package_fields_come_from_columns_or_constants_as_the_API_spells_them()
+    {
+        var mapping = Load(Valid
+            .Replace("\"date\" }", "\"date\", \"equityBasis\": \"basis\", \"equityVestingSchedule\": \"vesting\" }")
+            .Replace("\"source\": \"self_reported\"", "\"source\": \"self_reported\", \"packageType\": \"promotion\", \"retentionVestingSchedule\": \"[50, 50]\""));
+        var mapper = new RowMapper(mapping, Today);
+        SourceRow With(string basis, string vesting) => new(2, "raw", new Dictionary<string, string>
+        {
+            ["company"] = "Acme", ["title"] = "Engineer", ["pay"] = "100000", ["state"] = "CA", ["date"] = "2024-01-02", ["basis"] = basis, ["vesting"] = vesting,
+        });
+
+        var datapoint = mapper.Map(With("Public RSU", "5% 15% 40% 40%")).Datapoint!;
+        Assert.Equal("public_rsu", datapoint.EquityBasis);
+        Assert.Equal([5m, 15m, 40m, 40m], datapoint.EquityVestingSchedule);
+        Assert.Equal([50m, 50m], datapoint.RetentionVestingSchedule);
+        Assert.Equal("promotion", datapoint.PackageType);
+
+        var blank = mapper.Map(With("", "")).Datapoint!;
+        Assert.Null(blank.EquityBasis);
+        Assert.Null(blank.EquityVestingSchedule);
+
+        var bad = mapper.Map(With("stock", "33/33/22"));
+        Assert.Null(bad.Datapoint);
+        Assert.Equal(["equityBasis: not one of public_rsu, private_rsu_preferred, private_rsu_409a, options_spread, profit_units, cash_lti: \"stock\"",
+            "equityVestingSchedule: The yearly percentages sum to 88; they must sum to 100 (within 0.01): \"33/33/22\""], bad.Errors.Select(e => e.ToString()));
     }
 
     public void Dispose() => temp.Dispose();

@@ -13,7 +13,14 @@ internal sealed class EmployerConfiguration : IEntityTypeConfiguration<Employer>
         b.Property(e => e.Slug).HasMaxLength(100).UseCollation("C");
         b.Property(e => e.Name).HasMaxLength(200);
         b.Property(e => e.CreatedAt).HasDefaultValueSql("now()");
+        b.Property(e => e.EquityVestingDefault).HasColumnType(VestingSchedule.ColumnType);
+        b.Property(e => e.RetentionVestingDefault).HasColumnType(VestingSchedule.ColumnType);
         b.HasIndex(e => e.Slug).IsUnique();
+        b.ToTable(t =>
+        {
+            t.HasCheckConstraint("ck_employers_equity_vesting_default", VestingSchedule.Check("equity_vesting_default"));
+            t.HasCheckConstraint("ck_employers_retention_vesting_default", VestingSchedule.Check("retention_vesting_default"));
+        });
     }
 }
 
@@ -56,6 +63,8 @@ internal sealed class RegionConfiguration : IEntityTypeConfiguration<Region>
 
 internal sealed class DatapointConfiguration : IEntityTypeConfiguration<Datapoint>
 {
+    private static string Quoted(IEnumerable<string> values) => string.Join(",", values.Select(v => $"'{v}'"));
+
     public void Configure(EntityTypeBuilder<Datapoint> b)
     {
         b.Property(d => d.Id).HasDefaultValueSql("gen_random_uuid()");
@@ -67,6 +76,10 @@ internal sealed class DatapointConfiguration : IEntityTypeConfiguration<Datapoin
         foreach (var amount in new[] { nameof(Datapoint.BaseSalary), nameof(Datapoint.TargetBonus), nameof(Datapoint.SignOnBonus), nameof(Datapoint.EquityGrant), nameof(Datapoint.RetentionGrant) })
             b.Property(amount).HasPrecision(16, 2);
         b.Property(d => d.YearsOfExperience).HasPrecision(4, 1);
+        b.Property(d => d.EquityVestingSchedule).HasColumnType(VestingSchedule.ColumnType);
+        b.Property(d => d.RetentionVestingSchedule).HasColumnType(VestingSchedule.ColumnType);
+        b.Property(d => d.EquityBasis).HasMaxLength(30);
+        b.Property(d => d.PackageType).HasMaxLength(20).HasDefaultValue(Comp.Statistics.PackageTypes.Default);
         b.Property(d => d.Source).HasMaxLength(20);
         b.Property(d => d.SourceNote).HasMaxLength(500);
         b.Property(d => d.CreatedAt).HasDefaultValueSql("now()");
@@ -81,6 +94,13 @@ internal sealed class DatapointConfiguration : IEntityTypeConfiguration<Datapoin
         {
             t.HasCheckConstraint("ck_datapoints_source", "source IN ('self_reported','offer_letter','employer_survey','public_filing','press_report','aggregator')");
             t.HasCheckConstraint("ck_datapoints_vesting", "equity_vesting_years BETWEEN 1 AND 10 AND retention_vesting_years BETWEEN 1 AND 10");
+            t.HasCheckConstraint("ck_datapoints_equity_basis", $"equity_basis IN ({Quoted(Comp.Statistics.EquityBases.All)})");
+            t.HasCheckConstraint("ck_datapoints_package_type", $"package_type IN ({Quoted(Comp.Statistics.PackageTypes.All)})");
+            // A schedule's length is its grant's vesting years (SPEC §1), so the band engine reads either.
+            t.HasCheckConstraint("ck_datapoints_equity_vesting_schedule",
+                VestingSchedule.Check("equity_vesting_schedule") + " AND (equity_vesting_schedule IS NULL OR cardinality(equity_vesting_schedule) = equity_vesting_years)");
+            t.HasCheckConstraint("ck_datapoints_retention_vesting_schedule",
+                VestingSchedule.Check("retention_vesting_schedule") + " AND (retention_vesting_schedule IS NULL OR cardinality(retention_vesting_schedule) = retention_vesting_years)");
             t.HasCheckConstraint("ck_datapoints_amounts", "base_salary >= 0 AND coalesce(target_bonus, 0) >= 0 AND coalesce(sign_on_bonus, 0) >= 0 AND coalesce(equity_grant, 0) >= 0 AND coalesce(retention_grant, 0) >= 0");
         });
 
@@ -88,13 +108,28 @@ internal sealed class DatapointConfiguration : IEntityTypeConfiguration<Datapoin
         // then read the amounts: both indexes cover what the band query reads, so PostgreSQL
         // answers from the index without visiting the heap (measured in the closing note).
         b.HasIndex(d => new { d.Role, d.Region, d.EffectiveDate })
-            .IncludeProperties(d => new { d.EmployerId, d.Level, d.Currency, d.BaseSalary, d.TargetBonus, d.SignOnBonus, d.EquityGrant, d.EquityVestingYears, d.RetentionGrant, d.RetentionVestingYears, d.Source, d.Verified, d.YearsOfExperience })
+            .IncludeProperties(d => new { d.EmployerId, d.Level, d.Currency, d.BaseSalary, d.TargetBonus, d.SignOnBonus, d.EquityGrant, d.EquityVestingYears, d.RetentionGrant, d.RetentionVestingYears, d.Source, d.Verified, d.YearsOfExperience, d.EquityVestingSchedule, d.RetentionVestingSchedule, d.EquityBasis, d.PackageType })
             .HasDatabaseName("ix_datapoints_band_role_region");
         b.HasIndex(d => new { d.EmployerId, d.Role, d.EffectiveDate })
-            .IncludeProperties(d => new { d.Region, d.Level, d.Currency, d.BaseSalary, d.TargetBonus, d.SignOnBonus, d.EquityGrant, d.EquityVestingYears, d.RetentionGrant, d.RetentionVestingYears, d.Source, d.Verified, d.YearsOfExperience })
+            .IncludeProperties(d => new { d.Region, d.Level, d.Currency, d.BaseSalary, d.TargetBonus, d.SignOnBonus, d.EquityGrant, d.EquityVestingYears, d.RetentionGrant, d.RetentionVestingYears, d.Source, d.Verified, d.YearsOfExperience, d.EquityVestingSchedule, d.RetentionVestingSchedule, d.EquityBasis, d.PackageType })
             .HasDatabaseName("ix_datapoints_band_employer_role");
         b.HasIndex(d => d.ApiKeyId);
     }
+}
+
+/// <summary>How a vesting schedule is stored: yearly percentages with up to four decimals, checked as the API checks them.</summary>
+internal static class VestingSchedule
+{
+    public const string ColumnType = "numeric(7,4)[]";
+
+    /// <summary>
+    /// The SQL function (made by the VestingSchedules migration) that holds a schedule to the API's
+    /// rules (<see cref="Comp.Statistics.Vesting.Problem"/>): 1–10 entries, none null or negative,
+    /// summing to 100 within 0.01. A function, as a CHECK cannot hold the subquery the sum needs.
+    /// </summary>
+    public const string Function = "vesting_schedule_ok";
+
+    public static string Check(string column) => $"{Function}({column})";
 }
 
 internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>

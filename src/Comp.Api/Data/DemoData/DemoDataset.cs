@@ -12,6 +12,11 @@ namespace Comp.Api.Data.DemoData;
 /// <item>OpenAI: 5–10M USD a year, mostly equity (The Information).</item>
 /// <item>Google DeepMind retention grants: several hundred thousand to several million a year.</item>
 /// </list>
+/// Vesting as commonly reported (issue 17, from Levels.fyi community threads, Blind and Pave's FAQ):
+/// Google front-loaded 33/33/22/12, Meta even over four years, OpenAI's profit participation units
+/// even over four years (<c>equityBasis=profit_units</c>), set as the employers' defaults; DeepMind's
+/// packages carry retention grants (<c>packageType=retention</c>). Nothing else is assumed: the
+/// other employers vest evenly and their equity basis is unknown.
 /// Values are laid on the quantiles of the distribution each figure describes (stratified, not
 /// random), so every band lands where the sources say, with enough employers to be published.
 /// The generator is deterministic: the same rows on every machine.
@@ -45,6 +50,14 @@ public static class DemoDataset
             ["anthropic"] = Ladder(("L2", "L2"), ("L3", "L3"), ("L4", "L4"), ("L5", "L5"), ("L6", "L6"), ("L7", "L7")),
         };
 
+    /// <summary>The employers' default equity vesting schedules, as commonly reported (see the class summary).</summary>
+    public static readonly IReadOnlyDictionary<string, decimal[]> EquityVesting = new Dictionary<string, decimal[]>
+    {
+        ["google"] = [33m, 33m, 22m, 12m],
+        ["meta"] = [25m, 25m, 25m, 25m],
+        ["openai"] = [25m, 25m, 25m, 25m],
+    };
+
     private static IReadOnlyDictionary<string, string> Ladder(params (string Name, string Level)[] entries) =>
         entries.ToDictionary(e => e.Name, e => e.Level);
 
@@ -61,9 +74,13 @@ public static class DemoDataset
         ResearchScientists(rows);
         MetaResearchHireInParis(rows);
         // Rows of employers with a mapping carry the employer's own level name, and their ladder
-        // level comes from the mapping, as it would through the API.
+        // level comes from the mapping, as it would through the API; equity vests by the employer's
+        // default, as it would through the API too.
         foreach (var row in rows)
         {
+            VestingDefaults.Apply(row.Datapoint, new EmployerVesting(EquityVesting.GetValueOrDefault(row.Employer), null));
+            if (row.Employer == "openai")
+                row.Datapoint.EquityBasis = "profit_units";
             if (row.Datapoint.Level is { } level && LevelMappings.TryGetValue(row.Employer, out var mapping)
                 && mapping.FirstOrDefault(m => m.Value == level).Key is { } name)
             {
@@ -160,6 +177,8 @@ public static class DemoDataset
             }
             rows.Add(new Row(employer, new Datapoint
             {
+                // A package with a retention grant on top is a retention package.
+                PackageType = retentionGrant is null ? PackageTypes.Default : "retention",
                 Role = "research-scientist",
                 Level = i < n / 3 ? "L5" : i < 2 * n / 3 ? "L6" : "L7",
                 Region = regions[i % regions.Length],
@@ -195,6 +214,9 @@ public static class DemoDataset
             """, cancellationToken);
         var employerIds = (await EmployerStore.EnsureEmployersAsync(db, Employers.Select(e => (e.Slug, (string?)e.Name)), cancellationToken))
             .ToDictionary(e => e.Key, e => e.Value.Id);
+        foreach (var (employer, schedule) in EquityVesting)
+            await db.Employers.Where(e => e.Id == employerIds[employer] && e.EquityVestingDefault == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(e => e.EquityVestingDefault, schedule), cancellationToken);
         foreach (var (employer, mapping) in LevelMappings)
         {
             if (!await db.EmployerLevels.AnyAsync(l => l.EmployerId == employerIds[employer], cancellationToken))

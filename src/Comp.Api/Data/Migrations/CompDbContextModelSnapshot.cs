@@ -118,10 +118,23 @@ namespace Comp.Api.Data.Migrations
                         .HasColumnType("character varying(50)")
                         .HasColumnName("employer_level");
 
+                    b.Property<string>("EquityBasis")
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("equity_basis");
+
                     b.Property<decimal?>("EquityGrant")
                         .HasPrecision(16, 2)
                         .HasColumnType("numeric(16,2)")
                         .HasColumnName("equity_grant");
+
+                    b.Property<bool>("EquityScheduleFromEmployer")
+                        .HasColumnType("boolean")
+                        .HasColumnName("equity_schedule_from_employer");
+
+                    b.PrimitiveCollection<decimal[]>("EquityVestingSchedule")
+                        .HasColumnType("numeric(7,4)[]")
+                        .HasColumnName("equity_vesting_schedule");
 
                     b.Property<int>("EquityVestingYears")
                         .HasColumnType("integer")
@@ -137,6 +150,14 @@ namespace Comp.Api.Data.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("level_mapped");
 
+                    b.Property<string>("PackageType")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasDefaultValue("new_hire")
+                        .HasColumnName("package_type");
+
                     b.Property<string>("Region")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -148,6 +169,14 @@ namespace Comp.Api.Data.Migrations
                         .HasPrecision(16, 2)
                         .HasColumnType("numeric(16,2)")
                         .HasColumnName("retention_grant");
+
+                    b.Property<bool>("RetentionScheduleFromEmployer")
+                        .HasColumnType("boolean")
+                        .HasColumnName("retention_schedule_from_employer");
+
+                    b.PrimitiveCollection<decimal[]>("RetentionVestingSchedule")
+                        .HasColumnType("numeric(7,4)[]")
+                        .HasColumnName("retention_vesting_schedule");
 
                     b.Property<int>("RetentionVestingYears")
                         .HasColumnType("integer")
@@ -205,16 +234,24 @@ namespace Comp.Api.Data.Migrations
                     b.HasIndex("EmployerId", "Role", "EffectiveDate")
                         .HasDatabaseName("ix_datapoints_band_employer_role");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("EmployerId", "Role", "EffectiveDate"), new[] { "Region", "Level", "Currency", "BaseSalary", "TargetBonus", "SignOnBonus", "EquityGrant", "EquityVestingYears", "RetentionGrant", "RetentionVestingYears", "Source", "Verified", "YearsOfExperience" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("EmployerId", "Role", "EffectiveDate"), new[] { "Region", "Level", "Currency", "BaseSalary", "TargetBonus", "SignOnBonus", "EquityGrant", "EquityVestingYears", "RetentionGrant", "RetentionVestingYears", "Source", "Verified", "YearsOfExperience", "EquityVestingSchedule", "RetentionVestingSchedule", "EquityBasis", "PackageType" });
 
                     b.HasIndex("Role", "Region", "EffectiveDate")
                         .HasDatabaseName("ix_datapoints_band_role_region");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("Role", "Region", "EffectiveDate"), new[] { "EmployerId", "Level", "Currency", "BaseSalary", "TargetBonus", "SignOnBonus", "EquityGrant", "EquityVestingYears", "RetentionGrant", "RetentionVestingYears", "Source", "Verified", "YearsOfExperience" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("Role", "Region", "EffectiveDate"), new[] { "EmployerId", "Level", "Currency", "BaseSalary", "TargetBonus", "SignOnBonus", "EquityGrant", "EquityVestingYears", "RetentionGrant", "RetentionVestingYears", "Source", "Verified", "YearsOfExperience", "EquityVestingSchedule", "RetentionVestingSchedule", "EquityBasis", "PackageType" });
 
                     b.ToTable("datapoints", null, t =>
                         {
                             t.HasCheckConstraint("ck_datapoints_amounts", "base_salary >= 0 AND coalesce(target_bonus, 0) >= 0 AND coalesce(sign_on_bonus, 0) >= 0 AND coalesce(equity_grant, 0) >= 0 AND coalesce(retention_grant, 0) >= 0");
+
+                            t.HasCheckConstraint("ck_datapoints_equity_basis", "equity_basis IN ('public_rsu','private_rsu_preferred','private_rsu_409a','options_spread','profit_units','cash_lti')");
+
+                            t.HasCheckConstraint("ck_datapoints_equity_vesting_schedule", "vesting_schedule_ok(equity_vesting_schedule) AND (equity_vesting_schedule IS NULL OR cardinality(equity_vesting_schedule) = equity_vesting_years)");
+
+                            t.HasCheckConstraint("ck_datapoints_package_type", "package_type IN ('new_hire','current','retention','promotion','acquisition')");
+
+                            t.HasCheckConstraint("ck_datapoints_retention_vesting_schedule", "vesting_schedule_ok(retention_vesting_schedule) AND (retention_vesting_schedule IS NULL OR cardinality(retention_vesting_schedule) = retention_vesting_years)");
 
                             t.HasCheckConstraint("ck_datapoints_source", "source IN ('self_reported','offer_letter','employer_survey','public_filing','press_report','aggregator')");
 
@@ -237,11 +274,19 @@ namespace Comp.Api.Data.Migrations
                         .HasColumnName("created_at")
                         .HasDefaultValueSql("now()");
 
+                    b.PrimitiveCollection<decimal[]>("EquityVestingDefault")
+                        .HasColumnType("numeric(7,4)[]")
+                        .HasColumnName("equity_vesting_default");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
+
+                    b.PrimitiveCollection<decimal[]>("RetentionVestingDefault")
+                        .HasColumnType("numeric(7,4)[]")
+                        .HasColumnName("retention_vesting_default");
 
                     b.Property<string>("Slug")
                         .IsRequired()
@@ -257,7 +302,12 @@ namespace Comp.Api.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_employers_slug");
 
-                    b.ToTable("employers", (string)null);
+                    b.ToTable("employers", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_employers_equity_vesting_default", "vesting_schedule_ok(equity_vesting_default)");
+
+                            t.HasCheckConstraint("ck_employers_retention_vesting_default", "vesting_schedule_ok(retention_vesting_default)");
+                        });
                 });
 
             modelBuilder.Entity("Comp.Api.Data.EmployerLevel", b =>

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Comp.Api.Features.Bands;
 
-/// <summary>Band cells as RFC 4180 CSV: one row per cell, one column per group key, count and percentile.</summary>
+/// <summary>Band cells as RFC 4180 CSV: one row per cell, one column per group key, count and percentile, and the counts per equity basis.</summary>
 public static class BandCsv
 {
     public const string ContentType = "text/csv";
@@ -16,7 +16,7 @@ public static class BandCsv
         var csv = new StringBuilder();
         var header = groupKeys.Concat(["n", "employers", "suppressed", "reasons", "confidence"])
             .Concat(percentiles.Select(Statistics.Percentiles.Key))
-            .Concat(["component", "currency", "agedTo", "datasetVersion"]);
+            .Concat(["equityBases", "component", "currency", "agedTo", "datasetVersion"]);
         Line(csv, header);
         foreach (var cell in band.Cells)
         {
@@ -29,6 +29,8 @@ public static class BandCsv
                     cell.Confidence,
                 ])
                 .Concat(percentiles.Select(p => cell.Percentiles?.GetValueOrDefault(Statistics.Percentiles.Key(p))?.ToString(CultureInfo.InvariantCulture)))
+                // basis=count pairs, a withheld count empty: public_rsu=30;options_spread=
+                .Concat([cell.EquityBases is { } bases ? string.Join(";", bases.Select(b => $"{b.Key}={b.Value?.ToString(CultureInfo.InvariantCulture)}")) : null])
                 .Concat([band.Component, band.Currency, band.AgedTo?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), band.DatasetVersion]);
             Line(csv, fields);
         }

@@ -5,6 +5,7 @@ using Comp.Api.Contracts;
 using Comp.Api.Data;
 using Comp.Api.Features.Bands.Engine;
 using Comp.Api.Infrastructure;
+using Comp.Statistics;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
@@ -46,6 +47,12 @@ public sealed record BandFilter
     /// <summary>Verification filter, e.g. <c>true</c> for verified datapoints only; <c>false</c> for unverified only; absent for both.</summary>
     [FromQuery(Name = "verified")] [JsonConverter(typeof(ScalarText)), JsonValueType(JsonSchemaType.Boolean)] public string? Verified { get; init; }
 
+    /// <summary>Equity basis(es), comma-separated, e.g. <c>public_rsu</c>: public_rsu, private_rsu_preferred, private_rsu_409a, options_spread, profit_units, cash_lti. A datapoint of unknown basis matches none.</summary>
+    [FromQuery(Name = "equityBasis")] public string? EquityBasis { get; init; }
+
+    /// <summary>Package type(s), comma-separated, e.g. <c>new_hire</c>: new_hire, current, retention, promotion, acquisition.</summary>
+    [FromQuery(Name = "packageType")] public string? PackageType { get; init; }
+
     /// <summary>Least years of experience, inclusive (0–70, one decimal at most), e.g. <c>3</c>. A datapoint without years of experience is outside any such range.</summary>
     [FromQuery(Name = "minYearsOfExperience")] [JsonConverter(typeof(ScalarText)), JsonValueType(JsonSchemaType.Number)] public string? MinYearsOfExperience { get; init; }
 
@@ -57,7 +64,7 @@ public sealed record BandFilter
     {
         var parts = new[]
         {
-            Role, Employer, Level, Region, Source,
+            Role, Employer, Level, Region, Source, EquityBasis, PackageType,
             Present(From) is { } from ? "from " + from : null,
             Present(To) is { } to ? "to " + to : null,
             Present(Verified) is { } verified && bool.TryParse(verified, out var only) ? (only ? "verified" : "unverified") : null,
@@ -89,6 +96,8 @@ public sealed record BandFilter
             To = BandText.Date(To),
             Sources = BandText.List(Source),
             Verified = Present(Verified) is { } verified ? bool.Parse(verified) : null,
+            EquityBases = BandText.List(EquityBasis),
+            PackageTypes = BandText.List(PackageType),
             Ranges = Present(MinYearsOfExperience) is null && Present(MaxYearsOfExperience) is null
                 ? []
                 : [new RangeFilter("yearsOfExperience", BandText.Number(MinYearsOfExperience), BandText.Number(MaxYearsOfExperience))],
@@ -132,6 +141,10 @@ public sealed class BandFilterValidator : AbstractValidator<BandFilter>
             .WithMessage("Must be on or after 'from'.");
         RuleFor(f => f.Source).Must(s => BandText.List(s).All(DatapointSources.IsKnown))
             .WithMessage(f => $"Unknown source '{BandText.List(f.Source).First(s => !DatapointSources.IsKnown(s))}'. Must be one of: {string.Join(", ", DatapointSources.All)}.");
+        RuleFor(f => f.EquityBasis).Must(b => BandText.List(b).All(EquityBases.IsKnown))
+            .WithMessage(f => $"Unknown equity basis '{BandText.List(f.EquityBasis).First(b => !EquityBases.IsKnown(b))}'. Must be one of: {string.Join(", ", EquityBases.All)}.");
+        RuleFor(f => f.PackageType).Must(t => BandText.List(t).All(PackageTypes.IsKnown))
+            .WithMessage(f => $"Unknown package type '{BandText.List(f.PackageType).First(t => !PackageTypes.IsKnown(t))}'. Must be one of: {string.Join(", ", PackageTypes.All)}.");
         RuleFor(f => f.Verified).Must(v => string.IsNullOrWhiteSpace(v) || bool.TryParse(v, out _)).WithMessage("Must be true or false.");
         RuleFor(f => f.MinYearsOfExperience).Must(BandText.IsYears).WithMessage(BandText.YearsMessage);
         RuleFor(f => f.MaxYearsOfExperience).Must(BandText.IsYears).WithMessage(BandText.YearsMessage)

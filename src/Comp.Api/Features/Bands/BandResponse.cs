@@ -85,4 +85,13 @@ public sealed record BandCell(
 
     /// <summary><c>low</c>, <c>medium</c> or <c>high</c>, from n, employers and data age (thresholds in <c>methodology</c>); null when suppressed.</summary>
     public string? Confidence { get; init; }
+
+    /// <summary>
+    /// When the cell mixes equity bases: its datapoints per basis (<c>unknown</c> for those without one), each under the
+    /// disclosure rules (null: below the cell minimum, or withheld so that n minus the others does not give such a count).
+    /// In the protected tier noisy counts, only those reaching the cell minimum, shown when two or more do. Absent when the
+    /// query groups by <c>equityBasis</c> or filters one basis.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, int?>? EquityBases { get; init; }
 }

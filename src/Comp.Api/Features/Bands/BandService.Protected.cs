@@ -85,7 +85,21 @@ public sealed partial class BandService
         {
             Ci = figures.Ci,
             Confidence = confidence,
+            EquityBases = figures.Suppressed || values.BasisCounts is not { } counts ? null : ProtectedBases(counts, values.Fingerprint),
         };
+    }
+
+    /// <summary>
+    /// A cell's counts per basis from their noisy release (every basis drawn, empty ones too): the
+    /// noisy counts that reach the cell minimum, listed when two or more do.
+    /// </summary>
+    private Dictionary<string, int?>? ProtectedBases(int[] counts, ulong fingerprint)
+    {
+        var ordered = BasisOrder.Select(code => counts[code]).ToArray();
+        var noisy = ProtectedBand.NoisyCategoryCounts(ordered, fingerprint, protection.Parameters, protection.Prf);
+        var published = BasisOrder.Select((code, i) => (Name: BasisName(code), Count: noisy[i]))
+            .Where(c => c.Count >= rules.CurrentValue.MinDatapoints).ToList();
+        return published.Count < 2 ? null : published.ToDictionary(c => c.Name, c => (int?)c.Count);
     }
 
     /// <summary>Only the answer currency's rate (public data); the rates of the values' own dates and the left-out counts would tell when and how much data a cut holds.</summary>
@@ -95,5 +109,6 @@ public sealed partial class BandService
     public static string ProtectedMethodology(DisclosureRules rules, ProtectionParameters parameters) =>
         parameters.Describe() + "; " + rules.Describe() + ", applied to the noisy counts; a group whose noisy figures do not pass is left out" +
         "; date bounds widened to whole quarters; values in USD (" + FxTable.Rule + "), then at the answer currency's latest rate; " +
-        "agedTo needs the exact tier; left-out counts not reported; ci: a 90% interval from the noisy histogram (sampling and noise variance), covering 88-95% by simulation from n = 100; confidence from the noisy n and employers, not data age";
+        "agedTo needs the exact tier; left-out counts not reported; ci: a 90% interval from the noisy histogram (sampling and noise variance), covering 88-95% by simulation from n = 100; confidence from the noisy n and employers, not data age; " +
+        Vesting.Rule + "; the schedules in force are named in the exact tier only (which a cut holds is data; employers' defaults: GET /v1/employers/{slug}/vesting)";
 }

@@ -27,7 +27,7 @@ public sealed partial class BandService(
         CheckSize(data);
         var cells = data.Cells.Select(c => (Values: c, Published: ToCell(c, query))).ToList();
         Charge(cells.Select(c => c.Published));
-        return new BandResponse(Components.Name(query.Component), query.Currency, query.AgedTo, version, Methodology(DisclosureTier.Exact), cells.Select(c => c.Published).ToList())
+        return new BandResponse(Components.Name(query.Component), query.Currency, query.AgedTo, version, Methodology(DisclosureTier.Exact) + VestingInForce(cells, query), cells.Select(c => c.Published).ToList())
         {
             Disclosure = Protection.Name(DisclosureTier.Exact),
             Conversion = Conversion(cells, data.LeftOut, query.Currency),
@@ -54,7 +54,7 @@ public sealed partial class BandService(
         }
         Charge(cells.Select(c => c.Published));
         var first = segments[0].Query;
-        return new BandResponse(Components.Name(first.Component), first.Currency, first.AgedTo, version, Methodology(DisclosureTier.Exact), cells.Select(c => c.Published).ToList())
+        return new BandResponse(Components.Name(first.Component), first.Currency, first.AgedTo, version, Methodology(DisclosureTier.Exact) + VestingInForce(cells, first), cells.Select(c => c.Published).ToList())
         {
             Disclosure = Protection.Name(DisclosureTier.Exact),
             Conversion = Conversion(cells, leftOut, first.Currency),
@@ -111,7 +111,30 @@ public sealed partial class BandService(
         {
             Ci = figures.Ci,
             Confidence = confidence,
+            EquityBases = figures.Suppressed || cell.BasisCounts is not { } counts || counts.Count(c => c > 0) < 2
+                ? null
+                : Disclosure.PublishedCounts(BasisOrder.Select(code => (BasisName(code), counts[code])).Where(c => c.Item2 > 0).ToList(), rules.CurrentValue)
+                    .ToDictionary(c => c.Name, c => c.Count),
         };
+    }
+
+    /// <summary>The order a cell's counts per basis are listed in: the bases as SPEC §1 lists them, then unknown.</summary>
+    private static readonly int[] BasisOrder = [.. Enumerable.Range(1, EquityBases.All.Count), 0];
+
+    private static string BasisName(int code) => EquityBases.Name(code) ?? EquityBases.Unknown;
+
+    /// <summary>
+    /// For yearK in the exact tier: the schedules the published cells' grants vest by (a suppressed
+    /// cell's would tell what it hides), for the methodology. Empty for other components.
+    /// </summary>
+    private static string VestingInForce(IEnumerable<(CellValues Values, BandCell Published)> cells, BandQuery query)
+    {
+        if (Components.YearOf(query.Component) == 0)
+            return "";
+        var published = cells.Where(c => !c.Published.Suppressed).Select(c => c.Values).ToList();
+        static string List(IEnumerable<string> schedules) =>
+            schedules.Distinct().Order(StringComparer.Ordinal).DefaultIfEmpty("none").Aggregate((a, b) => a + ", " + b);
+        return $"; vesting in force: equity {List(published.SelectMany(c => c.EquityVesting))}; retention {List(published.SelectMany(c => c.RetentionVesting))}";
     }
 
     /// <summary>
@@ -193,5 +216,6 @@ public sealed partial class BandService(
     public static string Methodology(DisclosureRules rules, double annualRate) =>
         "percentile_cont (Hyndman-Fan type 7); values rounded to 2 decimals; " + rules.Describe() +
         "; ci: 90% distribution-free interval from order statistics (binomial ranks); " + Confidence.Describe() +
-        "; " + FxTable.Rule + "; " + Aging.Describe(annualRate);
+        "; " + FxTable.Rule + "; " + Aging.Describe(annualRate) + "; " + Vesting.Rule +
+        "; a cell that mixes equity bases gives its count per basis, each under the datapoint minimum";
 }

@@ -8,7 +8,7 @@ namespace Comp.Api.Features.Bands;
 /// <summary>Several labelled segments answered side by side, with one component, currency and date for all.</summary>
 public sealed record CompareRequest
 {
-    /// <summary>base, bonus, equity, retention, signon, total (default) or year1.</summary>
+    /// <summary>base, bonus, equity, retention, signon, total (default), or year1 … year4 (each year's pay by the grants' vesting schedules).</summary>
     /// <example>total</example>
     public string? Component { get; init; }
 

@@ -132,11 +132,13 @@ public static class BatchEndpoint
                 return Idempotency.Replay(earlier, Route, hash, http);
             }
             var employers = await EmployerStore.EnsureEmployersAsync(db, rows.Select(r => (r.Request.Employer!, r.Request.EmployerName)), ct);
+            var defaults = await VestingDefaults.ReadAsync(db, employers.Values.Select(e => e.Id).ToArray(), ct);
             await CopyAsync(db, rows.Select(r =>
             {
                 var entity = DatapointStore.ToEntity(r.Request, employers[r.Request.Employer!].Id, keyId);
                 entity.Level = r.Level.Level;
                 entity.LevelMapped = r.Level.Mapped;
+                VestingDefaults.Apply(entity, defaults.GetValueOrDefault(entity.EmployerId));
                 entity.BatchId = batchId;
                 return entity;
             }), ct);
@@ -204,7 +206,8 @@ public static class BatchEndpoint
         await using var writer = await connection.BeginBinaryImportAsync(
             "COPY datapoints (id, employer_id, role, level, level_mapped, employer_level, region, currency, effective_date, base_salary, " +
             "target_bonus, sign_on_bonus, equity_grant, equity_vesting_years, retention_grant, retention_vesting_years, years_of_experience, " +
-            "source, source_note, verified, created_at, api_key_id, batch_id) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            "source, source_note, verified, created_at, api_key_id, batch_id, equity_vesting_schedule, equity_schedule_from_employer, " +
+            "retention_vesting_schedule, retention_schedule_from_employer, equity_basis, package_type) FROM STDIN (FORMAT BINARY)", cancellationToken);
         foreach (var d in rows)
         {
             await writer.StartRowAsync(cancellationToken);
@@ -231,6 +234,12 @@ public static class BatchEndpoint
             await writer.WriteAsync(d.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken);
             await writer.WriteAsync(d.ApiKeyId, NpgsqlDbType.Uuid, cancellationToken);
             await WriteAsync(writer, d.BatchId, NpgsqlDbType.Uuid, cancellationToken);
+            await WriteAsync(writer, d.EquityVestingSchedule, NpgsqlDbType.Array | NpgsqlDbType.Numeric, cancellationToken);
+            await writer.WriteAsync(d.EquityScheduleFromEmployer, NpgsqlDbType.Boolean, cancellationToken);
+            await WriteAsync(writer, d.RetentionVestingSchedule, NpgsqlDbType.Array | NpgsqlDbType.Numeric, cancellationToken);
+            await writer.WriteAsync(d.RetentionScheduleFromEmployer, NpgsqlDbType.Boolean, cancellationToken);
+            await WriteAsync(writer, d.EquityBasis, NpgsqlDbType.Varchar, cancellationToken);
+            await writer.WriteAsync(d.PackageType, NpgsqlDbType.Varchar, cancellationToken);
         }
         await writer.CompleteAsync(cancellationToken);
     }

@@ -63,6 +63,26 @@ public sealed record DatapointRequest
     /// <example>4</example>
     public int? RetentionVestingYears { get; init; }
 
+    /// <summary>
+    /// The equity grant's yearly percentages in vesting order, e.g. <c>[5, 15, 40, 40]</c>: 1–10 entries, each ≥ 0 with at most 4
+    /// decimals, summing to 100 (within 0.01). Its length is the vesting years (<c>equityVestingYears</c>, if given, must agree).
+    /// Absent: the employer's default of the same length (<c>GET /v1/employers/{slug}/vesting</c>), else even vesting.
+    /// </summary>
+    /// <example>[25, 25, 25, 25]</example>
+    public List<decimal>? EquityVestingSchedule { get; init; }
+
+    /// <summary>The retention grant's yearly percentages, by the same rules as <c>equityVestingSchedule</c> (its length is <c>retentionVestingYears</c>).</summary>
+    /// <example>[50, 50]</example>
+    public List<decimal>? RetentionVestingSchedule { get; init; }
+
+    /// <summary>How the equity is valued: <c>public_rsu</c>, <c>private_rsu_preferred</c>, <c>private_rsu_409a</c>, <c>options_spread</c>, <c>profit_units</c> or <c>cash_lti</c>; absent when unknown.</summary>
+    /// <example>profit_units</example>
+    public string? EquityBasis { get; init; }
+
+    /// <summary>What kind of package this is: <c>new_hire</c> (default), <c>current</c>, <c>retention</c>, <c>promotion</c> or <c>acquisition</c>.</summary>
+    /// <example>new_hire</example>
+    public string? PackageType { get; init; }
+
     /// <summary>Years of professional experience, 0–70.</summary>
     /// <example>8</example>
     public decimal? YearsOfExperience { get; init; }
@@ -103,4 +123,23 @@ public sealed record DatapointResponse(
     string? SourceNote,
     bool Verified,
     DateTimeOffset CreatedAt,
-    Guid ApiKeyId);
+    Guid ApiKeyId)
+{
+    /// <summary>The yearly percentages the equity grant vests by: its own, or its employer's default (<c>equityScheduleFromEmployer</c>); null for even vesting.</summary>
+    public IReadOnlyList<decimal>? EquityVestingSchedule { get; init; }
+
+    /// <summary>Whether <c>equityVestingSchedule</c> is the employer's default (it follows the default when that changes).</summary>
+    public bool EquityScheduleFromEmployer { get; init; }
+
+    /// <summary>The yearly percentages the retention grant vests by, as for equity.</summary>
+    public IReadOnlyList<decimal>? RetentionVestingSchedule { get; init; }
+
+    /// <summary>Whether <c>retentionVestingSchedule</c> is the employer's default.</summary>
+    public bool RetentionScheduleFromEmployer { get; init; }
+
+    /// <summary>How the equity is valued; null when unknown.</summary>
+    public string? EquityBasis { get; init; }
+
+    /// <summary>What kind of package this is (<c>new_hire</c> unless given).</summary>
+    public required string PackageType { get; init; }
+}

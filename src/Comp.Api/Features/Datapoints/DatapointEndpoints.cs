@@ -70,9 +70,11 @@ public static class DatapointEndpoints
                 return Idempotency.Replay(earlier, CreateRoute, hash, http);
             }
             var employer = (await EmployerStore.EnsureEmployersAsync(db, [(request.Employer!, request.EmployerName)], ct))[request.Employer!];
+            var defaults = await VestingDefaults.ReadAsync(db, [employer.Id], ct);
             var datapoint = DatapointStore.ToEntity(request, employer.Id, keyId);
             datapoint.Level = level.Level;
             datapoint.LevelMapped = level.Mapped;
+            VestingDefaults.Apply(datapoint, defaults.GetValueOrDefault(employer.Id));
             db.Datapoints.Add(datapoint);
             await db.SaveChangesAsync(ct);
             datapoint.Employer = employer;
@@ -163,9 +165,14 @@ public static class DatapointStore
         TargetBonus = Cents(r.TargetBonus),
         SignOnBonus = Cents(r.SignOnBonus),
         EquityGrant = Cents(r.EquityGrant),
-        EquityVestingYears = r.EquityVestingYears ?? Components.DefaultVestingYears,
+        // A schedule's length is its vesting years (the validator refuses years that disagree).
+        EquityVestingYears = r.EquityVestingSchedule?.Count ?? r.EquityVestingYears ?? Components.DefaultVestingYears,
         RetentionGrant = Cents(r.RetentionGrant),
-        RetentionVestingYears = r.RetentionVestingYears ?? Components.DefaultVestingYears,
+        RetentionVestingYears = r.RetentionVestingSchedule?.Count ?? r.RetentionVestingYears ?? Components.DefaultVestingYears,
+        EquityVestingSchedule = Percentages(r.EquityVestingSchedule),
+        RetentionVestingSchedule = Percentages(r.RetentionVestingSchedule),
+        EquityBasis = r.EquityBasis,
+        PackageType = r.PackageType ?? PackageTypes.Default,
         YearsOfExperience = r.YearsOfExperience + 0.0m,
         Source = r.Source!,
         SourceNote = r.SourceNote,
@@ -178,8 +185,19 @@ public static class DatapointStore
     // The column keeps two decimals: give amounts that scale now, so the 201 body reads as a later GET does.
     private static decimal? Cents(decimal? amount) => amount + 0.00m;
 
+    // The schedule column keeps four decimals: the same, for percentages.
+    private static decimal[]? Percentages(List<decimal>? schedule) => schedule?.Select(p => p + 0.0000m).ToArray();
+
     public static DatapointResponse ToResponse(Datapoint d) => new(
         d.Id, d.Employer!.Slug, d.Employer.Name, d.Role, d.Level, d.EmployerLevel, d.Region, d.Currency, d.EffectiveDate,
         d.BaseSalary, d.TargetBonus, d.SignOnBonus, d.EquityGrant, d.EquityVestingYears, d.RetentionGrant,
-        d.RetentionVestingYears, d.YearsOfExperience, d.Source, d.SourceNote, d.Verified, d.CreatedAt, d.ApiKeyId);
+        d.RetentionVestingYears, d.YearsOfExperience, d.Source, d.SourceNote, d.Verified, d.CreatedAt, d.ApiKeyId)
+    {
+        EquityVestingSchedule = d.EquityVestingSchedule,
+        EquityScheduleFromEmployer = d.EquityScheduleFromEmployer,
+        RetentionVestingSchedule = d.RetentionVestingSchedule,
+        RetentionScheduleFromEmployer = d.RetentionScheduleFromEmployer,
+        EquityBasis = d.EquityBasis,
+        PackageType = d.PackageType,
+    };
 }

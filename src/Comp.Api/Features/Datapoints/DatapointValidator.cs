@@ -47,12 +47,40 @@ public sealed class DatapointValidator : AbstractValidator<DatapointRequest>
         Amount(d => d.RetentionGrant, MaxGrant);
         RuleFor(d => d.EquityVestingYears).InclusiveBetween(1, 10);
         RuleFor(d => d.RetentionVestingYears).InclusiveBetween(1, 10);
+        Schedule(d => d.EquityVestingSchedule, d => d.EquityVestingYears, "equityVestingSchedule", "equityVestingYears");
+        Schedule(d => d.RetentionVestingSchedule, d => d.RetentionVestingYears, "retentionVestingSchedule", "retentionVestingYears");
+        RuleFor(d => d.EquityBasis).Must(EquityBases.IsKnown).When(d => d.EquityBasis is not null)
+            .WithMessage($"Must be one of: {string.Join(", ", EquityBases.All)}; leave it out when the basis is unknown.");
+        RuleFor(d => d.PackageType).Must(PackageTypes.IsKnown).When(d => d.PackageType is not null)
+            .WithMessage($"Must be one of: {string.Join(", ", PackageTypes.All)} (default {PackageTypes.Default}).");
         RuleFor(d => d.YearsOfExperience).InclusiveBetween(0, 70).Must(y => y is null || y == decimal.Round(y.Value, 1))
             .WithMessage("Must have at most 1 decimal place.");
 
         RuleFor(d => d.Source).NotEmpty().Must(DatapointSources.IsKnown)
             .WithMessage($"Must be one of: {string.Join(", ", DatapointSources.All)}.");
         RuleFor(d => d.SourceNote).MaximumLength(500);
+    }
+
+    /// <summary>
+    /// A schedule by the rules of <see cref="Vesting.Problem"/>; its length sets the vesting years,
+    /// so vesting years given beside it must equal its length, else both fields are named.
+    /// </summary>
+    private void Schedule(
+        System.Linq.Expressions.Expression<Func<DatapointRequest, List<decimal>?>> schedule,
+        System.Linq.Expressions.Expression<Func<DatapointRequest, int?>> years, string scheduleField, string yearsField)
+    {
+        var scheduleOf = schedule.Compile();
+        var yearsOf = years.Compile();
+        RuleFor(schedule).Custom((s, context) =>
+        {
+            if (s is not null && Vesting.Problem(s) is { } problem)
+                context.AddFailure(problem);
+        });
+        bool Contradicts(DatapointRequest d) => scheduleOf(d) is { } s && yearsOf(d) is { } y and >= 1 and <= Vesting.MaxYears && Vesting.Problem(s) is null && s.Count != y;
+        string Message(DatapointRequest d) =>
+            $"{scheduleField} has {scheduleOf(d)!.Count} yearly percentages but {yearsField} is {yearsOf(d)}: a schedule's length is its vesting years. Give one of the two, or make them agree.";
+        RuleFor(schedule).Must((d, _) => !Contradicts(d)).WithMessage(Message);
+        RuleFor(years).Must((d, _) => !Contradicts(d)).WithMessage(Message);
     }
 
     private void Amount(System.Linq.Expressions.Expression<Func<DatapointRequest, decimal?>> amount, decimal max) =>

@@ -168,9 +168,9 @@ public sealed class AnswerTests(CompApiFactory factory) : ApiTest(factory)
         Assert.Equal("text/csv", response.Content.Headers.ContentType!.MediaType);
         var version = await Factory.ScalarAsync<long>("SELECT last_value FROM dataset_version");
         Assert.Equal(
-            "employer,n,employers,suppressed,reasons,confidence,p25,p50,component,currency,agedTo,datasetVersion\r\n" +
-            $"acme,10,1,false,,low,122500.00,145000.00,base,USD,,{version}\r\n" +
-            $"zeta,,,true,too_few_datapoints,,,,base,USD,,{version}\r\n",
+            "employer,n,employers,suppressed,reasons,confidence,p25,p50,equityBases,component,currency,agedTo,datasetVersion\r\n" +
+            $"acme,10,1,false,,low,122500.00,145000.00,,base,USD,,{version}\r\n" +
+            $"zeta,,,true,too_few_datapoints,,,,,base,USD,,{version}\r\n",
             await response.Content.ReadAsStringAsync());
     }
 
@@ -184,7 +184,7 @@ public sealed class AnswerTests(CompApiFactory factory) : ApiTest(factory)
         var csv = await (await client.GetAsync("/v1/bands/trend?employer=acme&component=base&percentiles=50")).Content.ReadAsStringAsync();
 
         var lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("period,n,employers,suppressed,reasons,confidence,p50,component,currency,agedTo,datasetVersion", lines[0]);
+        Assert.Equal("period,n,employers,suppressed,reasons,confidence,p50,equityBases,component,currency,agedTo,datasetVersion", lines[0]);
         Assert.StartsWith("2023,5,1,false,,low,120000.00,", lines[1]);
         Assert.StartsWith("2024,6,1,false,,low,125000.00,", lines[2]);
         Assert.Equal(3, lines.Length);

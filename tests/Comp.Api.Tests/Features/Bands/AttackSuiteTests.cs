@@ -135,30 +135,36 @@ public sealed class AttackSuiteTests(CompApiFactory factory, ITestOutputHelper o
     /// <summary>
     /// Differencing (d): two cuts that differ by one datapoint, a newcomer planted in the middle of
     /// 30 known values (15 well below, 15 well above), so an exact cut's median with the newcomer is
-    /// its pay. Four ways to leave it out: date bounds a day apart (the newcomer is dated the first
+    /// its pay. Six ways to leave it out: date bounds a day apart (the newcomer is dated the first
     /// day of the next quarter; <c>to</c> is that day or the day before), a region vs its parent (the
-    /// others in the Bay Area, the newcomer in California), a <c>source</c> filter on vs off, and
-    /// <c>verified</c> on vs off (only the newcomer is verified). 40 trials each, 160 in all; the
-    /// guess is the p50 of the cut with the newcomer, chance the p50 of the cut without it. Pass
-    /// (protected): the guess within 0.5% of the newcomer's pay beats chance in at most 1 in 5 of
-    /// the 160 trials (32). A protected median lands within 0.5% of a given pay about one time in
-    /// 15 at most (the release's bins are 15% wide); with no advantage the difference of the two
-    /// counts (each about 11 of 160) exceeds 32 with a probability below 1 in 100,000. Any one way
-    /// of differencing that worked would alone give about 40.
+    /// others in the Bay Area, the newcomer in California), a <c>source</c> filter on vs off,
+    /// <c>verified</c> on vs off (only the newcomer is verified), an <c>equityBasis</c> filter on vs
+    /// off (the others' equity is public RSUs, the newcomer's profit units) and a <c>packageType</c>
+    /// filter on vs off (the others are new hires, the newcomer a retention package). 40 trials each,
+    /// 240 in all; the guess is the p50 of the cut with the newcomer, chance the p50 of the cut
+    /// without it. Pass (protected): the guess within 0.5% of the newcomer's pay beats chance in at
+    /// most 1 in 5 of the 240 trials (48). A protected median lands within 0.5% of a given pay about
+    /// one time in 15 at most (the release's bins are 15% wide); with no advantage the difference of
+    /// the two counts (each about 16 of 240, standard deviation of the difference about 5.5) exceeds
+    /// 48 with a probability far below 1 in 100,000. Any one way of differencing that worked would
+    /// alone give about 40.
     /// </summary>
     [Fact]
-    public async Task Differencing_by_dates_regions_source_or_verified_gives_a_newcomers_pay_exactly_but_not_protected()
+    public async Task Differencing_by_dates_regions_source_verified_basis_or_package_type_gives_a_newcomers_pay_exactly_but_not_protected()
     {
         var ingest = await Factory.IngestClientAsync();
         var random = new Random(17);
         var quarter = new DateOnly(2022, 1, 1);
         var next = quarter.AddMonths(3);
-        var ways = new (string Name, Func<string, decimal, Dictionary<string, object?>> Newcomer, string Others, string With, string Without)[]
+        static Dictionary<string, object?> Same(Dictionary<string, object?> row) => row;
+        var ways = new (string Name, Func<string, decimal, Dictionary<string, object?>> Newcomer, string Others, Func<Dictionary<string, object?>, Dictionary<string, object?>> Other, string With, string Without)[]
         {
-            ("dates", (e, v) => Row(e, v, next), "us-ca", $"&to={next:yyyy-MM-dd}", $"&to={next.AddDays(-1):yyyy-MM-dd}"),
-            ("region", (e, v) => Row(e, v, quarter.AddDays(20), region: "us-ca"), "us-ca-sf-bay-area", "&region=us-ca", "&region=us-ca-sf-bay-area"),
-            ("source", (e, v) => Row(e, v, quarter.AddDays(20), source: "press_report"), "us-ca", "", "&source=self_reported"),
-            ("verified", (e, v) => Row(e, v, quarter.AddDays(20)).With("verified", true), "us-ca", "", "&verified=false"),
+            ("dates", (e, v) => Row(e, v, next), "us-ca", Same, $"&to={next:yyyy-MM-dd}", $"&to={next.AddDays(-1):yyyy-MM-dd}"),
+            ("region", (e, v) => Row(e, v, quarter.AddDays(20), region: "us-ca"), "us-ca-sf-bay-area", Same, "&region=us-ca", "&region=us-ca-sf-bay-area"),
+            ("source", (e, v) => Row(e, v, quarter.AddDays(20), source: "press_report"), "us-ca", Same, "", "&source=self_reported"),
+            ("verified", (e, v) => Row(e, v, quarter.AddDays(20)).With("verified", true), "us-ca", Same, "", "&verified=false"),
+            ("equityBasis", (e, v) => Row(e, v, quarter.AddDays(20)).With("equityBasis", "profit_units"), "us-ca", r => r.With("equityBasis", "public_rsu"), "", "&equityBasis=public_rsu"),
+            ("packageType", (e, v) => Row(e, v, quarter.AddDays(20)).With("packageType", "retention"), "us-ca", Same, "", "&packageType=new_hire"),
         };
 
         var trials = new List<(string Way, string Employer, decimal Target, string With, string Without)>();
@@ -167,10 +173,10 @@ public sealed class AttackSuiteTests(CompApiFactory factory, ITestOutputHelper o
             var rows = new List<Dictionary<string, object?>>();
             for (var t = 0; t < 40; t++)
             {
-                var employer = $"diff-{way.Name}-{t:00}";
+                var employer = $"diff-{way.Name.ToLowerInvariant()}-{t:00}";
                 var target = Math.Round(140_000m + 20_000m * (decimal)random.NextDouble(), 2);
-                rows.AddRange(Enumerable.Range(0, 15).Select(i => Row(employer, 60_000m + 1_000m * i, quarter.AddDays(5 + i), way.Others)));
-                rows.AddRange(Enumerable.Range(0, 15).Select(i => Row(employer, 300_000m + 5_000m * i, quarter.AddDays(5 + i), way.Others)));
+                rows.AddRange(Enumerable.Range(0, 15).Select(i => way.Other(Row(employer, 60_000m + 1_000m * i, quarter.AddDays(5 + i), way.Others))));
+                rows.AddRange(Enumerable.Range(0, 15).Select(i => way.Other(Row(employer, 300_000m + 5_000m * i, quarter.AddDays(5 + i), way.Others))));
                 rows.Add(way.Newcomer(employer, target));
                 var basePath = $"/v1/bands?employer={employer}&component=base&percentiles=50&from={quarter:yyyy-MM-dd}";
                 trials.Add((way.Name, employer, target, basePath + way.With, basePath + way.Without));
@@ -194,8 +200,86 @@ public sealed class AttackSuiteTests(CompApiFactory factory, ITestOutputHelper o
         }
 
         output.WriteLine($"exact: {string.Join(", ", exactHits.Select(h => $"{h.Key} {h.Value}/40"))}; protected: {protectedHits} of {trials.Count} within 0.5%, {chanceHits} by chance");
-        Assert.Equal(new Dictionary<string, int> { ["dates"] = 40, ["region"] = 40, ["source"] = 40, ["verified"] = 40 }, exactHits);
+        Assert.Equal(new Dictionary<string, int> { ["dates"] = 40, ["region"] = 40, ["source"] = 40, ["verified"] = 40, ["equityBasis"] = 40, ["packageType"] = 40 }, exactHits);
         Assert.True(protectedHits - chanceHits <= trials.Count / 5,
             $"differencing found the newcomer within 0.5% in {protectedHits} of {trials.Count} trials ({chanceHits} by chance); Privacy:Key {CompApiFactory.PrivacyKey}");
+    }
+
+    /// <summary>
+    /// Equivalent requests (c) over the new keys, and the counts per equity basis. 20 single-employer
+    /// cells of 40: 25 with public RSUs, 10 with profit units, 5 of unknown basis, all new hires.
+    /// The exact tier gives the counts as they are. The protected tier reads them from the cell's
+    /// noisy release: the same for every request reaching the same contents (another component,
+    /// currency, a redundant package type filter, a packageType group, a compare segment), not the
+    /// exact counts (each is off with probability 0.54 at ε = 1: at least 10 of the published ones
+    /// differ unless that release is not noisy, a false failure far below 1 in a million) and none
+    /// off by more than 15 (one is, with a probability about 1 in 100,000 for all of them; a basis
+    /// the cell lacks counts as 0 there, and shows about one run in three somewhere among the 80
+    /// empty ones, at 5 or a little more). A basis asked as a
+    /// filter and as a group reads one release too.
+    /// </summary>
+    [Fact]
+    public async Task Basis_and_package_cuts_read_one_release_and_counts_per_basis_come_from_it()
+    {
+        var ingest = await Factory.IngestClientAsync();
+        var random = new Random(1717);
+        var quarter = new DateOnly(2023, 1, 1);
+        var employers = Enumerable.Range(0, 20).Select(i => $"mix-{i:00}").ToList();
+        await ingest.PlantAsync(employers.SelectMany(employer => Enumerable.Range(0, 40).Select(i =>
+        {
+            var row = Row(employer, LogNormal(random, 150_000, 0.3), quarter.AddDays(i)).With("equityGrant", 200_000m);
+            return i < 25 ? row.With("equityBasis", "public_rsu") : i < 35 ? row.With("equityBasis", "profit_units") : row;
+        })).ToList());
+
+        int published = 0, differ = 0, farthest = 0;
+        var exactCounts = new Dictionary<string, int> { ["public_rsu"] = 25, ["profit_units"] = 10, ["unknown"] = 5 };
+        foreach (var employer in employers)
+        {
+            var path = $"/v1/bands?employer={employer}&component=base";
+            var exact = await CellAsync(Factory.CreateExactClient(), path);
+            Assert.Equal("{\"public_rsu\":25,\"profit_units\":10,\"unknown\":5}", exact.GetProperty("equityBases").GetRawText());
+
+            var anonymous = Factory.CreateClient();
+            var cell = await CellAsync(anonymous, path);
+            var bases = cell.TryGetProperty("equityBases", out var b) ? b.GetRawText() : "absent";
+            foreach (var same in new[]
+                     {
+                         $"/v1/bands?employer={employer}&component=total", $"/v1/bands?employer={employer}&component=year3&currency=EUR",
+                         $"/v1/bands?packageType=new_hire&component=base&employer={employer}",
+                     })
+            {
+                var other = await CellAsync(anonymous, same);
+                Assert.Equal(bases, other.TryGetProperty("equityBases", out var o) ? o.GetRawText() : "absent");
+            }
+            var grouped = Assert.Single(JsonDocument.Parse(await (await anonymous.GetAsync($"/v1/bands?employer={employer}&component=base&groupBy=packageType")).Content.ReadAsStringAsync())
+                .RootElement.GetProperty("cells").EnumerateArray());
+            Assert.Equal(cell.GetProperty("percentiles").GetRawText(), grouped.GetProperty("percentiles").GetRawText());
+            Assert.Equal(bases, grouped.TryGetProperty("equityBases", out var g) ? g.GetRawText() : "absent");
+            var compared = await JsonAsync(await anonymous.PostAsJsonAsync("/v1/bands/compare",
+                new { component = "base", segments = new[] { new { label = "x", filter = new { employer } } } }));
+            Assert.Equal(bases, compared.GetProperty("cells")[0].TryGetProperty("equityBases", out var c) ? c.GetRawText() : "absent");
+
+            // A basis as a filter and as a group: one release.
+            var filtered = await CellAsync(anonymous, $"/v1/bands?employer={employer}&component=base&equityBasis=public_rsu");
+            Assert.False(filtered.TryGetProperty("equityBases", out _));
+            var byBasis = JsonDocument.Parse(await (await anonymous.GetAsync($"/v1/bands?employer={employer}&component=base&groupBy=equityBasis")).Content.ReadAsStringAsync())
+                .RootElement.GetProperty("cells").EnumerateArray().Single(x => x.GetProperty("group").GetProperty("equityBasis").GetString() == "public_rsu");
+            Assert.Equal(filtered.GetProperty("percentiles").GetRawText(), byBasis.GetProperty("percentiles").GetRawText());
+
+            if (bases == "absent")
+                continue;
+            foreach (var count in b.EnumerateObject())
+            {
+                published++;
+                // A basis the cell lacks can show too (its noisy count reaches 5 with probability 0.5%).
+                var off = Math.Abs(count.Value.GetInt32() - exactCounts.GetValueOrDefault(count.Name));
+                differ += off > 0 ? 1 : 0;
+                farthest = Math.Max(farthest, off);
+            }
+        }
+        output.WriteLine($"protected counts per basis: {published} published, {differ} differ from the exact count, at most by {farthest}");
+        Assert.True(published >= 30, $"only {published} protected counts per basis published");
+        Assert.True(differ >= 10, $"only {differ} of {published} protected counts differ from the exact ones: is the release noisy? Privacy:Key {CompApiFactory.PrivacyKey}");
+        Assert.True(farthest <= 15, $"a protected count is off by {farthest}; Privacy:Key {CompApiFactory.PrivacyKey}");
     }
 }

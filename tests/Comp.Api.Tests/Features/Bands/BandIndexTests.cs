@@ -182,6 +182,15 @@ public sealed class BandIndexTests(CompApiFactory factory, ITestOutputHelper out
         await Factory.ScalarAsync<long>(
             "WITH moved AS (UPDATE datapoints SET region = 'us-ny', base_salary = base_salary + 1 WHERE id IN (SELECT id FROM datapoints ORDER BY id DESC LIMIT 300) RETURNING 1) SELECT count(*) FROM moved");
         await CompareAsync("300 rows moved to another region");
+        // A new basis, package type and vesting change a row's profile in place (no row moves, so no compaction follows).
+        await Factory.ScalarAsync<long>(
+            "WITH changed AS (UPDATE datapoints SET equity_basis = 'cash_lti', package_type = 'acquisition', equity_vesting_schedule = NULL, " +
+            "equity_vesting_years = 4, retention_vesting_years = 2, retention_vesting_schedule = '{70,30}' " +
+            "WHERE id IN (SELECT id FROM datapoints ORDER BY id LIMIT 250) RETURNING 1) SELECT count(*) FROM changed");
+        for (var q = 0; q < 15; q++)
+            await SameAsync(index, sql, "/v1/bands?" + BandsMatchPercentileContTests.RandomCut(random).QueryString);
+        var changed = await SameAsync(index, sql, "/v1/bands?equityBasis=cash_lti&packageType=acquisition&component=year2&groupBy=employer&percentiles=50");
+        Assert.Contains(System.Text.Json.JsonDocument.Parse(changed).RootElement.GetProperty("cells").EnumerateArray(), c => !c.GetProperty("suppressed").GetBoolean());
         Assert.Equal(await Factory.ScalarAsync<long>("SELECT count(*) FROM datapoints"), bandIndex.Datapoints);
     }
 

@@ -12,7 +12,8 @@ namespace Comp.Api.Tests.Features.Bands;
 /// 0.01), and is suppressed exactly when the SPEC §2 rules, recomputed here in SQL, say so.
 /// The reference query is written independently of the API's: region roll-ups by code prefix,
 /// FX by a per-row "latest rate on or before, else earliest" lookup, aging by the SPEC formula,
-/// employer rules from a GROUP BY, percentiles by <c>percentile_cont</c> itself.
+/// year1-year4 from the stored schedules by the SPEC formula, employer rules from a GROUP BY,
+/// percentiles by <c>percentile_cont</c> itself, counts per equity basis from the cell's rows.
 /// </summary>
 public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiTest(factory)
 {
@@ -21,8 +22,29 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
     private static readonly string[] Regions = ["us-ca", "us-ca-sf-bay-area", "us-ca-los-angeles", "us-ny", "us-ny-new-york", "us-wa-seattle", "ca-on", "ca-on-toronto"];
     private static readonly string?[] Levels = ["L2", "L3", "L4", "L5", "L6", null];
     private static readonly string[] Sources = ["self_reported", "offer_letter", "aggregator"];
-    private static readonly string[] Components = ["base", "bonus", "equity", "retention", "signon", "total", "year1"];
-    private static readonly string[] GroupKeys = ["employer", "role", "level", "region"];
+    private static readonly string[] Components = ["base", "bonus", "equity", "retention", "signon", "total", "year1", "year2", "year3", "year4", "year2", "year3", "year4"];
+    private static readonly string[] GroupKeys = ["employer", "role", "level", "region", "equityBasis", "packageType"];
+    private static readonly string?[] Bases = ["public_rsu", "private_rsu_preferred", "private_rsu_409a", "options_spread", "profit_units", "cash_lti", null, null, null];
+    private static readonly string[] PackageTypes = ["new_hire", "new_hire", "new_hire", "current", "retention", "promotion", "acquisition"];
+
+    /// <summary>
+    /// A schedule of <paramref name="years"/> entries summing to 100: one that employers use, or
+    /// random with up to two decimals (the last one makes the sum exact), zeros included.
+    /// </summary>
+    private static decimal[] Schedule(Random random, int years)
+    {
+        if (years == 4 && random.NextDouble() < 0.4)
+            return random.NextDouble() < 0.5 ? [5m, 15m, 40m, 40m] : [33m, 33m, 22m, 12m];
+        var weights = Enumerable.Range(0, years).Select(_ => random.NextDouble() < 0.15 ? 0 : random.NextDouble()).ToArray();
+        if (weights.Sum() == 0)
+            weights[^1] = 1;
+        var schedule = weights.Select(w => Math.Round((decimal)(w / weights.Sum() * 100), 2)).ToArray();
+        var rest = 100m - schedule[..^1].Sum();
+        if (rest < 0)
+            return Enumerable.Repeat(Math.Round(100m / years, 2), years - 1).Append(100m - Math.Round(100m / years, 2) * (years - 1)).ToArray();
+        schedule[^1] = rest;
+        return schedule;
+    }
 
     internal static List<SeedRow> RandomRows(Random random, int count)
     {
@@ -33,6 +55,10 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
             var employer = Employers[(int)Math.Floor(Math.Pow(random.NextDouble(), 1.6) * Employers.Length)];
             var pay = Math.Round(60_000 * Math.Exp(random.NextDouble() * 1.6), 2);
             decimal? Maybe(double chance, double amount) => random.NextDouble() < chance ? (decimal)Math.Round(amount, 2) : null;
+            var equityYears = 1 + random.Next(6);
+            var retentionYears = 1 + random.Next(4);
+            var equitySchedule = random.NextDouble() < 0.35 ? Schedule(random, equityYears) : null;
+            var retentionSchedule = random.NextDouble() < 0.25 ? Schedule(random, retentionYears) : null;
             rows.Add(new SeedRow(
                 employer,
                 Roles[random.Next(Roles.Length)],
@@ -44,11 +70,15 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
                 TargetBonus: Maybe(0.7, pay * random.NextDouble() * 0.3),
                 SignOnBonus: Maybe(0.3, 5_000 + random.Next(50_000)),
                 EquityGrant: Maybe(0.6, pay * random.NextDouble() * 4),
-                EquityVestingYears: 1 + random.Next(6),
+                EquityVestingYears: equityYears,
                 RetentionGrant: Maybe(0.3, pay * random.NextDouble() * 2),
-                RetentionVestingYears: 1 + random.Next(4),
+                RetentionVestingYears: retentionYears,
                 Source: Sources[random.Next(Sources.Length)],
-                Verified: random.NextDouble() < 0.3));
+                Verified: random.NextDouble() < 0.3,
+                EquityVestingSchedule: equitySchedule,
+                RetentionVestingSchedule: retentionSchedule,
+                EquityBasis: Bases[random.Next(Bases.Length)],
+                PackageType: PackageTypes[random.Next(PackageTypes.Length)]));
         }
         // A block of ties, so equal values and the min/max rule are exercised.
         rows.AddRange(Enumerable.Range(0, 30).Select(i => rows[i] with { BaseSalary = 150_000m, Employer = Employers[i % 6] }));
@@ -72,6 +102,8 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
         if (p.TryGetValue("from", out var f) && p.TryGetValue("to", out var t) && string.CompareOrdinal(f, t) > 0) p.Remove("to");
         if (random.NextDouble() < 0.2) p["source"] = Sources[random.Next(Sources.Length)];
         if (random.NextDouble() < 0.2) p["verified"] = random.NextDouble() < 0.5 ? "true" : "false";
+        if (random.NextDouble() < 0.2) p["equityBasis"] = random.NextDouble() < 0.6 ? Bases[random.Next(6)]! : $"{Bases[random.Next(3)]},{Bases[3 + random.Next(3)]}";
+        if (random.NextDouble() < 0.2) p["packageType"] = random.NextDouble() < 0.6 ? PackageTypes[random.Next(PackageTypes.Length)] : "current,retention";
         p["component"] = Components[random.Next(Components.Length)];
         if (random.NextDouble() < 0.2) p["currency"] = random.NextDouble() < 0.5 ? "CAD" : "EUR";
         if (random.NextDouble() < 0.2) p["agedTo"] = new DateOnly(2024, 1, 1).AddDays(random.Next(600)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -97,6 +129,7 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
         await using var connection = await Factory.OpenAsync();
 
         var checkedCells = 0;
+        var checkedBases = 0;
         var publishedFigures = 0;
         var suppressedCells = 0;
         for (var q = 0; q < 120; q++)
@@ -139,6 +172,10 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
                 }
                 Assert.Equal(reference.N, cell.GetProperty("n").GetInt32());
                 Assert.Equal(reference.Employers, cell.GetProperty("employers").GetInt32());
+                var bases = cell.TryGetProperty("equityBases", out var given) ? string.Join(",", given.EnumerateObject().Select(e => $"{e.Name}={(e.Value.ValueKind == JsonValueKind.Null ? "" : e.Value.GetInt32().ToString(CultureInfo.InvariantCulture))}")) : null;
+                Assert.True(ExpectedBases(reference, cut.Parameters) == bases, $"{context}: equityBases {bases}, expected {ExpectedBases(reference, cut.Parameters)}");
+                if (bases is not null)
+                    checkedBases++;
                 for (var k = 0; k < percentiles.Length; k++)
                 {
                     var pk = percentiles[k];
@@ -158,11 +195,36 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
         // The random cuts must have exercised both sides of the rules, or the test proves little.
         Assert.True(publishedFigures > 500, $"only {publishedFigures} published figures checked");
         Assert.True(suppressedCells > 20, $"only {suppressedCells} suppressed cells of {checkedCells}");
+        Assert.True(checkedBases > 50, $"only {checkedBases} cells with counts per basis");
     }
 
     private static decimal Cents(double value) => Math.Round((decimal)value, 2, MidpointRounding.AwayFromZero);
 
-    private sealed record ReferenceCell(string?[] Group, int N, int Employers, int LargestEmployer, double[] Percentiles, double Min, double Max);
+    private sealed record ReferenceCell(string?[] Group, int N, int Employers, int LargestEmployer, double[] Percentiles, double Min, double Max)
+    {
+        /// <summary>The cell's datapoints per equity basis (unknown for none).</summary>
+        public Dictionary<string, int> Bases { get; init; } = [];
+    }
+
+    /// <summary>
+    /// The counts per basis a published exact cell shows when it may mix bases (no single-basis
+    /// filter, not grouped by basis) and holds two or more: in SPEC §1 order with unknown last, a
+    /// count below 5 null, and when that makes exactly one null the smallest other too.
+    /// </summary>
+    private static string? ExpectedBases(ReferenceCell reference, Dictionary<string, string> p)
+    {
+        var pinned = p.TryGetValue("equityBasis", out var b) && !b.Contains(',') || (p.GetValueOrDefault("groupBy")?.Split(',').Contains("equityBasis") ?? false);
+        if (pinned || reference.Bases.Count < 2)
+            return null;
+        var order = new[] { "public_rsu", "private_rsu_preferred", "private_rsu_409a", "options_spread", "profit_units", "cash_lti", "unknown" };
+        var counts = order.Where(reference.Bases.ContainsKey).Select(name => (name, Count: reference.Bases[name] >= 5 ? reference.Bases[name] : (int?)null)).ToList();
+        if (counts.Count(c => c.Count is null) == 1)
+        {
+            var smallest = counts.Where(c => c.Count is not null).MinBy(c => c.Count)!;
+            counts[counts.IndexOf(smallest)] = (smallest.name, null);
+        }
+        return string.Join(",", counts.Select(c => $"{c.name}={c.Count}"));
+    }
 
     private static readonly Dictionary<string, string> ComponentSql = new()
     {
@@ -172,8 +234,27 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
         ["retention"] = "retention_grant / retention_vesting_years",
         ["signon"] = "sign_on_bonus",
         ["total"] = "base_salary + coalesce(target_bonus, 0) + coalesce(equity_grant, 0) / equity_vesting_years + coalesce(retention_grant, 0) / retention_vesting_years",
-        ["year1"] = "base_salary + coalesce(target_bonus, 0) + coalesce(equity_grant, 0) / equity_vesting_years + coalesce(retention_grant, 0) / retention_vesting_years + coalesce(sign_on_bonus, 0)",
+        ["year1"] = Year(1),
+        ["year2"] = Year(2),
+        ["year3"] = Year(3),
+        ["year4"] = Year(4),
     };
+
+    /// <summary>
+    /// yearK as SPEC §1 words it, in float8 in the order the API sums: base + bonus + each grant's
+    /// annual value × its share of year K (+ sign-on in year 1). A share is years × s[K] / 100 for a
+    /// schedule (s[K] is NULL past its end: 0), and 1 for each year of even vesting.
+    /// </summary>
+    internal static string Year(int k)
+    {
+        static string Share(string grant, int k) =>
+            $"(CASE WHEN {grant}_vesting_schedule IS NULL THEN CASE WHEN {k} <= {grant}_vesting_years THEN 1.0::float8 ELSE 0.0::float8 END " +
+            $"ELSE coalesce({grant}_vesting_years * {grant}_vesting_schedule[{k}]::float8 / 100, 0.0::float8) END)";
+        return "base_salary::float8 + coalesce(target_bonus::float8, 0) " +
+            $"+ coalesce(equity_grant::float8 / equity_vesting_years, 0) * {Share("equity", k)} " +
+            $"+ coalesce(retention_grant::float8 / retention_vesting_years, 0) * {Share("retention", k)}" +
+            (k == 1 ? " + coalesce(sign_on_bonus::float8, 0)" : "");
+    }
 
     private static async Task<List<ReferenceCell>> ReferenceAsync(NpgsqlConnection connection, Dictionary<string, string> p)
     {
@@ -198,13 +279,15 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
         if (p.TryGetValue("to", out var to)) where.Add($"effective_date <= DATE {Quote(to)}");
         if (p.TryGetValue("source", out var source)) where.Add(In("source", source));
         if (p.TryGetValue("verified", out var verified)) where.Add($"verified = {verified}");
+        if (p.TryGetValue("equityBasis", out var basis)) where.Add(In("equity_basis", basis));
+        if (p.TryGetValue("packageType", out var packageType)) where.Add(In("package_type", packageType));
 
         var groups = p.GetValueOrDefault("groupBy")?.Split(',') ?? [];
         var groupList = string.Join(", ", groups);
         var fractions = string.Join(",", p["percentiles"].Split(',').Select(x => (int.Parse(x) / 100.0).ToString(CultureInfo.InvariantCulture)));
         var sql = $"""
             WITH f AS (
-                SELECT e.slug AS employer, d.role, d.level, d.region, {value} AS v
+                SELECT e.slug AS employer, d.role, d.level, d.region, d.equity_basis AS equityBasis, d.package_type AS packageType, {value} AS v
                 FROM datapoints d JOIN employers e ON e.id = d.employer_id
                 WHERE {string.Join(" AND ", where)}
             ),
@@ -214,10 +297,11 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
                 {(groups.Length > 0 ? "GROUP BY " + groupList : "")}
             )
             SELECT {(groups.Length > 0 ? string.Join(", ", groups.Select(g => "a." + g)) + "," : "")}
-                   a.n, a.employers, l.largest, a.pct, a.lo, a.hi
+                   a.n, a.employers, l.largest, a.pct, a.lo, a.hi, a.bases
             FROM (
                 SELECT {(groups.Length > 0 ? groupList + "," : "")} count(*)::int AS n, count(DISTINCT employer)::int AS employers,
-                       percentile_cont(ARRAY[{fractions}]::float8[]) WITHIN GROUP (ORDER BY v) AS pct, min(v) AS lo, max(v) AS hi
+                       percentile_cont(ARRAY[{fractions}]::float8[]) WITHIN GROUP (ORDER BY v) AS pct, min(v) AS lo, max(v) AS hi,
+                       array_agg(coalesce(equityBasis, 'unknown')) AS bases
                 FROM f {(groups.Length > 0 ? "GROUP BY " + groupList : "")}
             ) a
             JOIN largest l ON {(groups.Length > 0 ? string.Join(" AND ", groups.Select(g => $"a.{g} IS NOT DISTINCT FROM l.{g}")) : "true")}
@@ -232,7 +316,10 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
             var group = Enumerable.Range(0, groups.Length).Select(i => reader.IsDBNull(i) ? null : reader.GetString(i)).ToArray();
             var at = groups.Length;
             result.Add(new ReferenceCell(group, reader.GetInt32(at), reader.GetInt32(at + 1), (int)reader.GetInt64(at + 2),
-                reader.GetFieldValue<double[]>(at + 3), reader.GetDouble(at + 4), reader.GetDouble(at + 5)));
+                reader.GetFieldValue<double[]>(at + 3), reader.GetDouble(at + 4), reader.GetDouble(at + 5))
+            {
+                Bases = reader.GetFieldValue<string[]>(at + 6).CountBy(b => b).ToDictionary(b => b.Key, b => b.Value),
+            });
         }
         return result;
     }

@@ -55,4 +55,30 @@ public sealed class IndexDataTests
         Assert.True(compacted.KnowsEmployer(224_904));
         Assert.False(compacted.KnowsEmployer(8));
     }
+
+    [Fact]
+    public void Profiles_past_two_bytes_live_in_the_overflow_map_and_keep_their_rows_through_compaction()
+    {
+        var data = new IndexData();
+        // 65,540 distinct two-year schedules (i / 10,000 %, the rest): codes 0 … 65,539, the last five past two bytes.
+        var codes = Enumerable.Range(0, 65_540).Select(i => data.Profiles.Intern(0, 0, 2, [i / 10_000.0, 100 - i / 10_000.0], 4, null)).ToArray();
+        Assert.Equal(Enumerable.Range(0, 65_540), codes);
+        Assert.Equal(2 * 6.5539 / 100, data.Profiles.Entries[65_539].EquityShares[0]);
+        Assert.Equal(0.0, data.Profiles.Entries[65_539].EquityShares[2]); // a two-year schedule pays nothing in year 3
+        Assert.Equal(1.0, data.Profiles.Entries[65_539].RetentionShares[3]); // even retention over four years
+
+        // Rows in us-ca, us-ny, us-ca: compaction puts the second us-ca row before the us-ny one.
+        data.Append(Row(data, 1, "ml-engineer", "us-ca", 100_000) with { Profile = 65_539 });
+        data.Append(Row(data, 1, "ml-engineer", "us-ny", 110_000) with { Profile = 3 });
+        data.Append(Row(data, 1, "ml-engineer", "us-ca", 120_000) with { Profile = 65_536 });
+        Assert.Equal([Profiles.Overflow, (ushort)3, Profiles.Overflow], data.Profile.AsSpan(0, 3).ToArray());
+        Assert.Equal([65_539, 3, 65_536], Enumerable.Range(0, 3).Select(data.ProfileOf));
+
+        var copy = data.Compacted();
+        Assert.Equal([100_000d, 120_000d, 110_000d], copy.Base.AsSpan(0, 3).ToArray());
+        Assert.Equal([65_539, 65_536, 3], Enumerable.Range(0, 3).Select(copy.ProfileOf));
+        data.Compact(); // in place: the map is read before it is replaced
+        Assert.Equal([65_539, 65_536, 3], Enumerable.Range(0, 3).Select(data.ProfileOf));
+        Assert.Equal(2, data.ProfileOverflow.Count);
+    }
 }

@@ -28,6 +28,15 @@ public sealed class CellValues(IReadOnlyDictionary<string, string?> group, doubl
     /// <summary>The FX rates applied to the cell's values (named in the response only if the cell is published).</summary>
     public IReadOnlyCollection<RateUsed> Rates { get; init; } = [];
 
+    /// <summary>The cell's datapoints per equity basis code (<see cref="EquityBases.Code"/>); null when the query pins one basis.</summary>
+    public int[]? BasisCounts { get; init; }
+
+    /// <summary>The schedules the cell's equity grants vest by (yearK in the exact tier only; named in the methodology if the cell is published).</summary>
+    public IReadOnlyCollection<string> EquityVesting { get; init; } = [];
+
+    /// <summary>The same for its retention grants.</summary>
+    public IReadOnlyCollection<string> RetentionVesting { get; init; } = [];
+
     public static CellValues Empty(IReadOnlyDictionary<string, string?> group) => new(group, [], new CellCounts(0, 0, 0), pooled: false);
 
     public void Dispose()

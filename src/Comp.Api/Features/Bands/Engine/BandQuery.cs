@@ -9,9 +9,11 @@ public static class GroupKeys
     public const string Role = "role";
     public const string Level = "level";
     public const string Region = "region";
+    public const string EquityBasis = "equityBasis";
+    public const string PackageType = "packageType";
     /// <summary>The effective-date period of a trend (<c>2024</c> or <c>2024-Q2</c>); not a groupBy value.</summary>
     public const string Period = "period";
-    public static readonly IReadOnlyList<string> All = [Employer, Role, Level, Region];
+    public static readonly IReadOnlyList<string> All = [Employer, Role, Level, Region, EquityBasis, PackageType];
 }
 
 /// <summary>
@@ -35,6 +37,9 @@ public sealed record BandQuery
     public DateOnly? To { get; init; }
     public IReadOnlyList<string> Sources { get; init; } = [];
     public bool? Verified { get; init; }
+    /// <summary>Equity bases (<see cref="Statistics.EquityBases"/>); a datapoint of unknown basis matches none.</summary>
+    public IReadOnlyList<string> EquityBases { get; init; } = [];
+    public IReadOnlyList<string> PackageTypes { get; init; } = [];
     /// <summary>Ranges over numeric columns, all of which a datapoint must fall in.</summary>
     public IReadOnlyList<RangeFilter> Ranges { get; init; } = [];
     public Component Component { get; init; } = Component.Total;
@@ -46,6 +51,12 @@ public sealed record BandQuery
     public IReadOnlyList<string> GroupBy { get; init; } = [];
     /// <summary><c>quarter</c> or <c>year</c> when the cells are a trend's periods (then <see cref="GroupBy"/> starts with period).</summary>
     public string? Interval { get; init; }
+
+    /// <summary>
+    /// Whether a cell may hold datapoints of several equity bases, and so reports its count per
+    /// basis: unless the query groups by basis or filters one.
+    /// </summary>
+    public bool CellsMayMixBases => EquityBases.Count != 1 && !GroupBy.Contains(GroupKeys.EquityBasis);
 
     /// <inheritdoc cref="Disclosure.SpansEmployers"/>
     public bool CellsSpanEmployers => Disclosure.SpansEmployers(EmployerIds.Count, GroupBy.Contains(GroupKeys.Employer));

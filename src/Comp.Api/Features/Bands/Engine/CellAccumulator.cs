@@ -10,7 +10,7 @@ namespace Comp.Api.Features.Bands.Engine;
 /// end. Its values' buffer is rented and handed on as it is to the cell's
 /// <see cref="CellValues"/>, which returns it when disposed: no copy, and no fresh memory to fault in per request.
 /// </remarks>
-internal sealed class CellAccumulator(long key, int row, int capacity, int employerSlots = 0)
+internal sealed class CellAccumulator(long key, int row, int capacity, int employerSlots = 0, bool countBases = false)
 {
     public long Key { get; } = key;
     /// <summary>A row of the cell, to read its labels from.</summary>
@@ -21,6 +21,11 @@ internal sealed class CellAccumulator(long key, int row, int capacity, int emplo
     private int[]? employerCounts = employerSlots > 0 ? RentCleared(employerSlots) : null;
     private long daySum;
     private ulong tagSum;
+    // Datapoints per equity basis code, when the cell may mix bases.
+    private readonly int[]? basisCounts = countBases ? new int[EquityBases.Codes] : null;
+    // The vesting codes of the rows with an equity grant, and with a retention grant (yearK, exact tier).
+    private HashSet<int>? equityVesting, retentionVesting;
+    private int lastEquityVesting = -1, lastRetentionVesting = -1;
     // The FX periods used, by currency code: a flag per period of that currency's conversion
     // (a store per row; a set per cell cost more than the conversion itself).
     private bool[]?[]? periods;
@@ -50,6 +55,21 @@ internal sealed class CellAccumulator(long key, int row, int capacity, int emplo
     /// <summary>Adds a row's content tag to the cell's fingerprint (protected queries only).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void AddTag(ulong tag) => tagSum += tag;
+
+    /// <summary>Counts a row's equity basis (cells that may mix bases).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public void AddBasis(byte basis) => basisCounts![basis]++;
+
+    /// <summary>Notes the profile code (<see cref="Profiles"/>: its grants' vesting) of a row, for each grant it carries (<paramref name="flags"/>).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public void NoteVesting(int code, byte flags)
+    {
+        // Rows in a cell mostly share one vesting: the set is touched only when it changes.
+        if ((flags & IndexData.HasEquity) != 0 && code != lastEquityVesting)
+            (equityVesting ??= []).Add(lastEquityVesting = code);
+        if ((flags & IndexData.HasRetention) != 0 && code != lastRetentionVesting)
+            (retentionVesting ??= []).Add(lastRetentionVesting = code);
+    }
 
     private void Grow()
     {
@@ -83,6 +103,13 @@ internal sealed class CellAccumulator(long key, int row, int capacity, int emplo
         Count += other.Count;
         daySum += other.daySum;
         tagSum += other.tagSum;
+        if (basisCounts is not null)
+            for (var b = 0; b < basisCounts.Length; b++)
+                basisCounts[b] += other.basisCounts![b];
+        if (other.equityVesting is not null)
+            (equityVesting ??= []).UnionWith(other.equityVesting);
+        if (other.retentionVesting is not null)
+            (retentionVesting ??= []).UnionWith(other.retentionVesting);
         if (other.periods is not null)
         {
             for (var c = 0; c < other.periods.Length; c++)
@@ -117,7 +144,7 @@ internal sealed class CellAccumulator(long key, int row, int capacity, int emplo
         periods[currency]![period] = true;
     }
 
-    public CellValues Build(IReadOnlyDictionary<string, string?> group, int[] counts)
+    public CellValues Build(IReadOnlyDictionary<string, string?> group, int[] counts, IReadOnlyList<Profiles.Entry> vesting)
     {
         var distinct = 0;
         var largest = 0;
@@ -172,6 +199,9 @@ internal sealed class CellAccumulator(long key, int row, int capacity, int emplo
             MeanEffectiveDate = Days.Mean(daySum, Count),
             Fingerprint = tagSum,
             Rates = rates,
+            BasisCounts = basisCounts,
+            EquityVesting = equityVesting?.Select(c => vesting[c].Equity).ToHashSet() ?? [],
+            RetentionVesting = retentionVesting?.Select(c => vesting[c].Retention).ToHashSet() ?? [],
         };
     }
 

@@ -4,7 +4,8 @@ using Comp.Statistics;
 namespace Comp.Api.Features.Bands.Engine;
 
 /// <summary>
-/// A row's cell: one code per group key (employer, role, level, region, period), combined in mixed
+/// A row's cell: one code per group key (employer, role, level, region, equity basis, package
+/// type, period), combined in mixed
 /// radix into one number, and the labels of a cell's keys read back from one of its rows.
 /// </summary>
 internal sealed class CellKey
@@ -15,6 +16,8 @@ internal sealed class CellKey
     // Periods: each day's period code (the period's ordinal less the first one's).
     private readonly int[]? periodOfDay;
     private readonly int firstPeriod;
+    // The profiles as of the query (basis and package type), when a key needs them.
+    private readonly Profiles.Entry[] profiles = [];
 
     public CellKey(IndexData data, BandQuery query)
     {
@@ -28,6 +31,8 @@ internal sealed class CellKey
                 periodOfDay[day - data.MinDay] = Periods.Ordinal(Days.Date(day), interval) - firstPeriod;
         }
         dimensions = query.GroupBy.Select(key => new KeyPart(Kind(key), Size(key))).ToArray();
+        if (dimensions.Any(d => d.Kind is KeyKind.Basis or KeyKind.Package))
+            profiles = [.. data.Profiles.Entries];
         long radix = 1;
         foreach (var dimension in dimensions)
         {
@@ -49,6 +54,8 @@ internal sealed class CellKey
         Role,
         Level,
         Region,
+        Basis,
+        Package,
         Period,
     }
 
@@ -65,6 +72,8 @@ internal sealed class CellKey
         Engine.GroupKeys.Role => KeyKind.Role,
         Engine.GroupKeys.Level => KeyKind.Level,
         Engine.GroupKeys.Region => KeyKind.Region,
+        Engine.GroupKeys.EquityBasis => KeyKind.Basis,
+        Engine.GroupKeys.PackageType => KeyKind.Package,
         Engine.GroupKeys.Period => KeyKind.Period,
         _ => throw new ArgumentOutOfRangeException(nameof(key), key, null),
     };
@@ -75,6 +84,8 @@ internal sealed class CellKey
         KeyKind.Role => data.Roles.Count,
         KeyKind.Level => data.Levels.Count + 1, // 0: no level
         KeyKind.Region => data.Regions.Count,
+        KeyKind.Basis => EquityBases.Codes, // 0: unknown
+        KeyKind.Package => PackageTypes.All.Count,
         _ => periodOfDay is null ? 1 : periodOfDay[^1] + 1,
     };
 
@@ -85,6 +96,8 @@ internal sealed class CellKey
         KeyKind.Role => data.Role[row],
         KeyKind.Level => data.Level[row],
         KeyKind.Region => data.Region[row],
+        KeyKind.Basis => profiles[data.ProfileOf(row)].Basis,
+        KeyKind.Package => profiles[data.ProfileOf(row)].Package,
         _ => periodOfDay![data.Day[row] - data.MinDay],
     };
 
@@ -98,7 +111,7 @@ internal sealed class CellKey
         return key;
     }
 
-    /// <summary>The labels of the cell <paramref name="row"/> belongs to, in group-key order (null: no level).</summary>
+    /// <summary>The labels of the cell <paramref name="row"/> belongs to, in group-key order (null: no level, unknown basis).</summary>
     public string?[] Labels(int row)
     {
         var labels = new string?[dimensions.Length];
@@ -111,6 +124,8 @@ internal sealed class CellKey
                 KeyKind.Role => data.Roles[code],
                 KeyKind.Level => code == 0 ? null : data.Levels[code - 1],
                 KeyKind.Region => data.Regions[code],
+                KeyKind.Basis => EquityBases.Name(code),
+                KeyKind.Package => PackageTypes.All[code],
                 _ => Periods.Label(firstPeriod + code, interval),
             };
         }

@@ -50,6 +50,14 @@ internal sealed partial class IndexData
         target.Currency = Gather(Currency, order);
         target.Level = Gather(Level, order);
         target.Source = Gather(Source, order);
+        // Read before it is replaced: the target may be this index itself (Compact).
+        var overflow = ProfileOverflow;
+        target.Profile = Gather(Profile, order);
+        target.ProfileOverflow = [];
+        if (overflow.Count > 0)
+            for (var i = 0; i < n; i++)
+                if (target.Profile[i] == Profiles.Overflow)
+                    target.ProfileOverflow[i] = overflow[order[i]];
         target.Flags = Gather(Flags, order);
         target.Day = Gather(Day, order);
         target.Base = Gather(Base, order);

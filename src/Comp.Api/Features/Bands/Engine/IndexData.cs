@@ -59,6 +59,9 @@ internal sealed partial class IndexData
     public Dimension Currencies { get; }
     public Dimension Sources { get; }
 
+    /// <summary>Rows' equity basis, package type and vesting, by the code in <see cref="Profile"/>.</summary>
+    public Profiles Profiles { get; }
+
     /// <summary>
     /// What gives each row its content tag, from its id (<see cref="ContentTags"/>): a protected
     /// query sums its cells' tags as it scans (no column of its own: it would cost 8 bytes a row
@@ -73,8 +76,9 @@ internal sealed partial class IndexData
         Roles = new("role", ushort.MaxValue);
         Regions = new("region", ushort.MaxValue);
         Levels = new("level", byte.MaxValue - 1);
-        Currencies = new("currency", ushort.MaxValue);
+        Currencies = new("currency", byte.MaxValue); // ISO 4217 has about 160 codes in circulation
         Sources = new("source", byte.MaxValue);
+        Profiles = new Profiles();
     }
 
     /// <summary>An empty index with <paramref name="source"/>'s dimensions (the same codes) and employers.</summary>
@@ -82,7 +86,7 @@ internal sealed partial class IndexData
     {
         HasPostingLists = source.HasPostingLists;
         Tagger = source.Tagger;
-        (Roles, Regions, Levels, Currencies, Sources) = (source.Roles, source.Regions, source.Levels, source.Currencies, source.Sources);
+        (Roles, Regions, Levels, Currencies, Sources, Profiles) = (source.Roles, source.Regions, source.Levels, source.Currencies, source.Sources, source.Profiles);
         EmployerSlugs = (string?[])source.EmployerSlugs.Clone();
         employerCodes = new Dictionary<int, int>(source.employerCodes);
         employerIdsBySlug = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(source.employerIdsBySlug, StringComparer.Ordinal);
@@ -97,9 +101,13 @@ internal sealed partial class IndexData
     public int[] Employer = [];
     public ushort[] Role = [];
     public ushort[] Region = [];
-    public ushort[] Currency = [];
+    public byte[] Currency = [];
     public byte[] Level = [];
     public byte[] Source = [];
+    /// <summary>The code of the row's basis, package type and vesting in <see cref="Profiles"/>; <see cref="Profiles.Overflow"/>: in <see cref="ProfileOverflow"/>.</summary>
+    public ushort[] Profile = [];
+    /// <summary>The profile codes that do not fit in two bytes, by row (empty for any real dataset).</summary>
+    public Dictionary<int, int> ProfileOverflow = [];
     public byte[] Flags = [];
     public int[] Day = [];
     // Amounts of an absent component are 0, so a total adds them without a test (x + 0.0 == x).
@@ -145,9 +153,9 @@ internal sealed partial class IndexData
     {
         get
         {
-            long perRow = 16 + 4 + 2 + 2 + 2 + 1 + 1 + 1 + 4 + 5 * 8 + 4 * RangeColumns.Length;
+            long perRow = 16 + 4 + 2 + 2 + 1 + 1 + 1 + 2 + 1 + 4 + 5 * 8 + 4 * RangeColumns.Length;
             var lists = ByRole.Sum(l => l?.Bytes ?? 0) + ByRoleRegion.Values.Sum(l => l.Bytes) + ByEmployer.Sum(l => l?.Bytes ?? 0);
-            return Capacity * perRow + Map.Bytes + lists + EmployerSlugs.Length * 8L + employerCodes.Count * 20L;
+            return Capacity * perRow + Map.Bytes + lists + EmployerSlugs.Length * 8L + employerCodes.Count * 20L + ProfileOverflow.Count * 12L;
         }
     }
 
@@ -169,6 +177,7 @@ internal sealed partial class IndexData
         Array.Resize(ref Currency, size);
         Array.Resize(ref Level, size);
         Array.Resize(ref Source, size);
+        Array.Resize(ref Profile, size);
         Array.Resize(ref Flags, size);
         Array.Resize(ref Day, size);
         Array.Resize(ref Base, size);
@@ -264,6 +273,10 @@ internal sealed partial class IndexData
         List(ref ByEmployer, Employer[at]).Add(at);
     }
 
+    /// <summary>The row's profile code (<see cref="Profiles"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int ProfileOf(int row) => Profile[row] is var code && code != Profiles.Overflow ? code : ProfileOverflow[row];
+
     public static int RoleRegion(int role, int region) => (role << 16) | region;
 
     private static RowList List(ref RowList[] lists, int code)
@@ -291,16 +304,27 @@ internal sealed partial class IndexData
         var retention = double.IsNaN(row.Retention) ? 0 : row.Retention;
         var signon = double.IsNaN(row.Signon) ? 0 : row.Signon;
         if (changedOnly && Flags[at] == flags && Level[at] == row.Level && Currency[at] == row.Currency && Source[at] == row.Source
-            && Day[at] == row.Day && Base[at].Equals(row.Base) && Bonus[at].Equals(bonus) && Equity[at].Equals(equity)
+            && ProfileOf(at) == row.Profile && Day[at] == row.Day && Base[at].Equals(row.Base) && Bonus[at].Equals(bonus) && Equity[at].Equals(equity)
             && Retention[at].Equals(retention) && Signon[at].Equals(signon) && SameRanges(at, row))
             return false;
         Ids[at] = row.Id;
         Employer[at] = EmployerCode(row.EmployerId);
         Role[at] = (ushort)row.Role;
         Region[at] = (ushort)row.Region;
-        Currency[at] = (ushort)row.Currency;
+        Currency[at] = (byte)row.Currency;
         Level[at] = (byte)row.Level;
         Source[at] = (byte)row.Source;
+        if (row.Profile < Profiles.Overflow)
+        {
+            Profile[at] = (ushort)row.Profile;
+            if (ProfileOverflow.Count > 0)
+                ProfileOverflow.Remove(at);
+        }
+        else
+        {
+            Profile[at] = Profiles.Overflow;
+            ProfileOverflow[at] = row.Profile;
+        }
         Flags[at] = flags;
         Day[at] = row.Day;
         Base[at] = row.Base;

@@ -19,6 +19,7 @@ internal struct IndexRow
     public int Region;
     public int Currency;
     public int Source;
+    public int Profile; // the code of its basis, package type and vesting in IndexData.Profiles
     public int Day; // days since 2000-01-01
     public bool Verified;
     public double Base;

@@ -13,6 +13,10 @@ internal sealed class RowFilters
     public DimensionMask? Levels { get; private init; }
     public DimensionMask? Regions { get; private init; }
     public DimensionMask? Sources { get; private init; }
+    /// <summary>Equity basis codes that pass (<see cref="EquityBases.Code"/>); null when not filtered.</summary>
+    public bool[]? Bases { get; private init; }
+    /// <summary>Package type codes that pass (<see cref="PackageTypes.Code"/>); null when not filtered.</summary>
+    public bool[]? Packages { get; private init; }
     /// <summary>Employer codes that pass, by code; null when not filtered.</summary>
     public bool[]? Employers { get; private init; }
     public int FromDay { get; private init; } = int.MinValue;
@@ -32,6 +36,8 @@ internal sealed class RowFilters
             Levels = DimensionMask.Of(data.Levels, query.Levels, 1),
             Regions = DimensionMask.Of(data.Regions, query.Regions, 0),
             Sources = DimensionMask.Of(data.Sources, query.Sources, 0),
+            Bases = VocabularyMask(query.EquityBases, EquityBases.Codes, EquityBases.Code),
+            Packages = VocabularyMask(query.PackageTypes, PackageTypes.All.Count, PackageTypes.Code),
             Employers = EmployerMask(data, query.EmployerIds),
             FromDay = query.From is { } from ? Days.Of(from) : int.MinValue,
             ToDay = query.To is { } to ? Days.Of(to) : int.MaxValue,
@@ -42,6 +48,17 @@ internal sealed class RowFilters
         if (filters.Roles is { Any: false } || filters.Levels is { Any: false } || filters.Regions is { Any: false } || filters.Sources is { Any: false })
             return null;
         return filters;
+    }
+
+    /// <summary>The codes of a fixed vocabulary that a filter lets through (the validator lets only known values in).</summary>
+    private static bool[]? VocabularyMask(IReadOnlyList<string> values, int codes, Func<string, int> code)
+    {
+        if (values.Count == 0)
+            return null;
+        var ok = new bool[codes];
+        foreach (var value in values)
+            ok[code(value)] = true;
+        return ok;
     }
 
     private static bool[]? EmployerMask(IndexData data, IReadOnlyList<int> ids)

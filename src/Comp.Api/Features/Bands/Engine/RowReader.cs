@@ -8,15 +8,16 @@ namespace Comp.Api.Features.Bands.Engine;
 /// Reads band data from PostgreSQL into columns, for both sources: the in-memory index (every
 /// datapoint, then changes) and the SQL source (one cut's candidate rows). Only stored values
 /// cross over (amounts cast to float8, as percentile_cont computes in float8); every rule is
-/// applied here in C#: annual grant values (<see cref="Components.Annual{T}"/>), day numbers
-/// (<see cref="Days"/>).
+/// applied here in C#: annual grant values (<see cref="Components.Annual{T}"/>), the grants'
+/// vesting (<see cref="Profiles"/>), day numbers (<see cref="Days"/>).
 /// </summary>
 internal static class RowReader
 {
     private static readonly string Columns =
         "d.employer_id, d.role, d.level, d.region, d.currency::text, d.effective_date, " +
         "d.base_salary::float8, d.target_bonus::float8, d.equity_grant::float8, d.equity_vesting_years, " +
-        "d.retention_grant::float8, d.retention_vesting_years, d.sign_on_bonus::float8, d.source, d.verified" +
+        "d.retention_grant::float8, d.retention_vesting_years, d.sign_on_bonus::float8, d.source, d.verified, " +
+        "d.equity_vesting_schedule::float8[], d.retention_vesting_schedule::float8[], d.equity_basis, d.package_type" +
         string.Concat(IndexData.RangeColumns.Select(c => ", " + c.Sql));
 
     /// <summary>
@@ -35,6 +36,7 @@ internal static class RowReader
 
         public IndexRow Read(NpgsqlDataReader reader)
         {
+            // Sequential access: every column in its order.
             var row = new IndexRow
             {
                 Id = reader.GetGuid(0),
@@ -46,15 +48,35 @@ internal static class RowReader
                 Day = Days.Of(reader.GetFieldValue<DateOnly>(6)),
                 Base = reader.GetDouble(7),
                 Bonus = reader.IsDBNull(8) ? double.NaN : reader.GetDouble(8),
-                Equity = reader.IsDBNull(9) ? double.NaN : Components.Annual(reader.GetDouble(9), reader.GetInt32(10)),
-                Retention = reader.IsDBNull(11) ? double.NaN : Components.Annual(reader.GetDouble(11), reader.GetInt32(12)),
-                Signon = reader.IsDBNull(13) ? double.NaN : reader.GetDouble(13),
-                Source = target.Sources.Intern(Text(reader, 14)),
-                Verified = reader.GetBoolean(15),
             };
+            var equityGrant = reader.IsDBNull(9) ? double.NaN : reader.GetDouble(9);
+            var equityYears = reader.GetInt32(10);
+            var retentionGrant = reader.IsDBNull(11) ? double.NaN : reader.GetDouble(11);
+            var retentionYears = reader.GetInt32(12);
+            row.Equity = double.IsNaN(equityGrant) ? double.NaN : Components.Annual(equityGrant, equityYears);
+            row.Retention = double.IsNaN(retentionGrant) ? double.NaN : Components.Annual(retentionGrant, retentionYears);
+            row.Signon = reader.IsDBNull(13) ? double.NaN : reader.GetDouble(13);
+            row.Source = target.Sources.Intern(Text(reader, 14));
+            row.Verified = reader.GetBoolean(15);
+            var equitySchedule = reader.IsDBNull(16) ? null : reader.GetFieldValue<double[]>(16);
+            var retentionSchedule = reader.IsDBNull(17) ? null : reader.GetFieldValue<double[]>(17);
+            var basis = reader.IsDBNull(18) ? 0 : 1 + Code(Text(reader, 18), EquityBases.All);
+            var package = Code(Text(reader, 19), PackageTypes.All);
+            row.Profile = target.Profiles.Intern(basis, package, equityYears, equitySchedule, retentionYears, retentionSchedule);
             for (var i = 0; i < IndexData.RangeColumns.Length; i++)
-                row.Ranges[i] = reader.IsDBNull(16 + i) ? float.NaN : (float)reader.GetDouble(16 + i);
+                row.Ranges[i] = reader.IsDBNull(FirstRange + i) ? float.NaN : (float)reader.GetDouble(FirstRange + i);
             return row;
+        }
+
+        private const int FirstRange = 20;
+
+        /// <summary>A value's place in a fixed vocabulary (the table's CHECK constraints hold it to one).</summary>
+        private static int Code(ReadOnlySpan<char> value, IReadOnlyList<string> vocabulary)
+        {
+            for (var i = 0; i < vocabulary.Count; i++)
+                if (value.SequenceEqual(vocabulary[i]))
+                    return i;
+            throw new InvalidOperationException($"'{value}' is not one of {string.Join(", ", vocabulary)}.");
         }
 
         private ReadOnlySpan<char> Text(NpgsqlDataReader reader, int ordinal)

@@ -6,7 +6,7 @@ namespace Comp.Api.Features.Bands.Engine;
 
 /// <summary>
 /// One pass over rows: each row is tested against the filters, its component value computed
-/// (<see cref="Components.Of{T}"/>), converted (<see cref="FxConversion"/>), aged
+/// (<see cref="Components.Of{T}"/>, with its grants' shares of year K for yearK), converted (<see cref="FxConversion"/>), aged
 /// (<see cref="Aging"/>) and added to its cell (<see cref="CellAccumulator"/>, keyed by
 /// <see cref="CellKey"/>). Two scans over halves of the rows merge.
 /// </summary>
@@ -20,6 +20,18 @@ internal sealed class Scan
     private readonly (float[] Column, float Min, float Max)[] ranges;
     // Filters the plan's posting lists do not already guarantee; null: not tested.
     private readonly bool[]? roleOk, regionOk, levelOk, sourceOk, employerOk;
+
+    // Per profile code (Profiles): whether it passes the basis and package filters, its basis, and
+    // for yearK each grant's share of its annual value in year K. Null: not needed.
+    private readonly bool[]? basisOk, packageOk;
+    private readonly byte[]? basisOf;
+    private readonly int year;
+    private readonly double[]? equityShares, retentionShares;
+    private readonly bool readsProfile;
+    // Cells count their datapoints per equity basis (a query that does not pin one basis).
+    private readonly bool countBases;
+    // Cells note the vesting their grants follow (yearK, exact tier: the methodology names it).
+    private readonly bool noteVesting;
 
     // FX: per currency code, the plan to the target (made on first use); the target needs none.
     private readonly int targetCode;
@@ -40,8 +52,8 @@ internal sealed class Scan
     private readonly List<CellAccumulator> cells = [];
 
     // The columns, read once: the row loop then indexes arrays, not the data's fields.
-    private readonly byte[] flagsColumn, levelColumn, sourceColumn;
-    private readonly ushort[] roleColumn, regionColumn, currencyColumn;
+    private readonly byte[] flagsColumn, levelColumn, sourceColumn, currencyColumn;
+    private readonly ushort[] roleColumn, regionColumn, profileColumn;
     private readonly int[] employerColumn, dayColumn;
     private readonly Guid[] idColumn;
     // Protected queries only: the tags whose sum is a cell's contents fingerprint.
@@ -56,8 +68,8 @@ internal sealed class Scan
         (required, verified, fromDay, toDay, ranges) = (filters.Required, filters.Verified, filters.FromDay, filters.ToDay, filters.Ranges);
         this.agingRate = agingRate;
         component = query.Component;
-        (flagsColumn, levelColumn, sourceColumn) = (data.Flags, data.Level, data.Source);
-        (roleColumn, regionColumn, currencyColumn) = (data.Role, data.Region, data.Currency);
+        (flagsColumn, levelColumn, sourceColumn, currencyColumn) = (data.Flags, data.Level, data.Source, data.Currency);
+        (roleColumn, regionColumn, profileColumn) = (data.Role, data.Region, data.Profile);
         (employerColumn, dayColumn, idColumn) = (data.Employer, data.Day, data.Ids);
         tagger = query.Protected ? data.Tagger ?? throw new InvalidOperationException("Band data without content tags cannot answer protected queries.") : null;
         (baseColumn, bonusColumn, equityColumn, retentionColumn, signonColumn) = (data.Base, data.Bonus, data.Equity, data.Retention, data.Signon);
@@ -66,6 +78,23 @@ internal sealed class Scan
         employerOk = plan.ImpliesEmployer ? null : filters.Employers;
         levelOk = filters.Levels?.Ok;
         sourceOk = filters.Sources?.Ok;
+        countBases = query.CellsMayMixBases;
+        year = Components.YearOf(component);
+        noteVesting = year > 0 && !query.Protected;
+        // Every code a row visible to this query holds is in the table as of now (rows are written after their codes).
+        var profiles = data.Profiles.Entries;
+        if (filters.Bases is { } bases)
+            basisOk = profiles.Select(p => bases[p.Basis]).ToArray();
+        if (filters.Packages is { } packages)
+            packageOk = profiles.Select(p => packages[p.Package]).ToArray();
+        if (year > 0)
+        {
+            equityShares = profiles.Select(p => p.EquityShares[year - 1]).ToArray();
+            retentionShares = profiles.Select(p => p.RetentionShares[year - 1]).ToArray();
+        }
+        if (countBases)
+            basisOf = profiles.Select(p => p.Basis).ToArray();
+        readsProfile = basisOk is not null || packageOk is not null || year > 0 || countBases;
 
         targetCode = data.Currencies.TryGet(query.Currency, out var t) ? t : -1;
         conversions = new FxConversion?[data.Currencies.Count];
@@ -89,7 +118,7 @@ internal sealed class Scan
 
     private CellAccumulator NewCell(long key, int row, int capacity = 64, int employerSlots = 0)
     {
-        var cell = new CellAccumulator(key, row, capacity, employerSlots);
+        var cell = new CellAccumulator(key, row, capacity, employerSlots, countBases);
         cells.Add(cell);
         return cell;
     }
@@ -161,13 +190,27 @@ internal sealed class Scan
             return;
         if (sourceOk is not null && !sourceOk[sourceColumn[r]])
             return;
+        var profile = 0;
+        if (readsProfile)
+        {
+            profile = profileColumn[r];
+            if (profile == Profiles.Overflow)
+                profile = data.ProfileOverflow[r];
+            if (basisOk is not null && !basisOk[profile])
+                return;
+            if (packageOk is not null && !packageOk[profile])
+                return;
+        }
         var day = dayColumn[r];
         if (day < fromDay || day > toDay)
             return;
         if (ranges.Length > 0 && !InRanges(r))
             return;
 
-        var value = Components.Of(component, baseColumn[r], bonusColumn[r], equityColumn[r], retentionColumn[r], signonColumn[r]);
+        double equityShare = 1, retentionShare = 1;
+        if (year > 0)
+            (equityShare, retentionShare) = (equityShares![profile], retentionShares![profile]);
+        var value = Components.Of(component, baseColumn[r], bonusColumn[r], equityColumn[r], retentionColumn[r], signonColumn[r], equityShare, retentionShare);
         var currency = currencyColumn[r];
         var period = -1;
         FxConversion? conversion = null;
@@ -204,6 +247,10 @@ internal sealed class Scan
         cell.Add(value, employerColumn[r], day);
         if (tagger is not null)
             cell.AddTag(tagger.Of(idColumn[r]));
+        if (countBases)
+            cell.AddBasis(basisOf![profile]);
+        if (noteVesting)
+            cell.NoteVesting(profile, flags);
         if (period >= 0)
             cell.UsePeriod(currency, conversion!, period);
     }
@@ -246,7 +293,7 @@ internal sealed class Scan
                 var group = new Dictionary<string, string?>(labels.Length);
                 for (var i = 0; i < labels.Length; i++)
                     group[query.GroupBy[i]] = labels[i];
-                result.Add((labels, cell.Build(group, counts)));
+                result.Add((labels, cell.Build(group, counts, data.Profiles.Entries)));
             }
             result.Sort((a, b) => CellOrder.Compare(a.Labels, b.Labels));
             return result.Select(c => c.Values).ToList();

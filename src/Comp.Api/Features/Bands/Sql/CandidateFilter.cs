@@ -6,7 +6,7 @@ namespace Comp.Api.Features.Bands.Sql;
 
 /// <summary>
 /// The part of a band query PostgreSQL can answer from its covering indexes (employer, role,
-/// level, region, effective date, source, verified): it narrows the rows read, nothing more. The
+/// level, region, effective date, source, verified, equity basis, package type): it narrows the rows read, nothing more. The
 /// engine tests every filter again on what comes back, so a filter left out here (a range over
 /// years of experience, the component's required amount) changes no answer, only the rows read.
 /// </summary>
@@ -37,6 +37,10 @@ internal static class CandidateFilter
             where.Add($"d.source = ANY({Add(query.Sources.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)})");
         if (query.Verified is { } verified)
             where.Add($"d.verified = {Add(verified, NpgsqlDbType.Boolean)}");
+        if (query.EquityBases.Count > 0)
+            where.Add($"d.equity_basis = ANY({Add(query.EquityBases.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)})");
+        if (query.PackageTypes.Count > 0)
+            where.Add($"d.package_type = ANY({Add(query.PackageTypes.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)})");
         return where.Count == 0 ? "true" : string.Join(" AND ", where);
     }
 }
