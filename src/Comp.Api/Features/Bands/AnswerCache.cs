@@ -22,6 +22,7 @@ public sealed class AnswerCache(IOptionsMonitor<BandLimits> limits)
     public sealed record Entry(string? ContentType, string? ContentDisposition, byte[] Body, long Rows);
 
     private readonly ConcurrentDictionary<string, Entry> entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<Entry?>> making = new(StringComparer.Ordinal);
     private long bytes;
     private long hits;
     private long misses;
@@ -46,6 +47,30 @@ public sealed class AnswerCache(IOptionsMonitor<BandLimits> limits)
         return false;
     }
 
+    /// <summary>
+    /// Whether this request makes the answer under <paramref name="etag"/> (true: it must end with <see cref="Done"/>),
+    /// or another request is making it right now (false: <paramref name="made"/> gives its entry, null if it made none).
+    /// Requests that miss the cache together (the first after a write, many connections asking the same thing) then
+    /// compute the answer once, not once each.
+    /// </summary>
+    public bool Lead(string etag, out Task<Entry?> made)
+    {
+        var mine = new TaskCompletionSource<Entry?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var current = making.GetOrAdd(etag, mine);
+        made = current.Task;
+        return ReferenceEquals(current, mine);
+    }
+
+    /// <summary>Ends a <see cref="Lead"/>: the requests waiting get <paramref name="entry"/> (null: they make their own).</summary>
+    public void Done(string etag, Task<Entry?> made, Entry? entry)
+    {
+        if (making.TryGetValue(etag, out var source) && ReferenceEquals(source.Task, made))
+        {
+            making.TryRemove(new KeyValuePair<string, TaskCompletionSource<Entry?>>(etag, source));
+            source.TrySetResult(entry);
+        }
+    }
+
     public void Add(string etag, Entry entry)
     {
         var capacity = Capacity;
@@ -64,8 +89,11 @@ public sealed class AnswerCache(IOptionsMonitor<BandLimits> limits)
     /// <summary>The answer made before: its bytes, and its rows for the caller's work budget.</summary>
     public static IResult Replay(Entry entry) => new ReplayResult(entry);
 
-    /// <summary>Runs <paramref name="inner"/> into memory, keeps the bytes under <paramref name="etag"/> when it is a 200 read from the index, then sends them.</summary>
-    public IResult Keep(IResult inner, string etag, IBandStore store) => new KeepResult(this, inner, etag, store);
+    /// <summary>
+    /// Runs <paramref name="inner"/> into memory, keeps the bytes under <paramref name="etag"/> when it is a 200 read from
+    /// the index, then sends them; ends the request's <see cref="Lead"/> (<paramref name="made"/>) either way.
+    /// </summary>
+    public IResult Keep(IResult inner, string etag, IBandStore store, Task<Entry?> made) => new KeepResult(this, inner, etag, store, made);
 
     private sealed class ReplayResult(Entry entry) : IResult
     {
@@ -82,28 +110,39 @@ public sealed class AnswerCache(IOptionsMonitor<BandLimits> limits)
         }
     }
 
-    private sealed class KeepResult(AnswerCache cache, IResult inner, string etag, IBandStore store) : IResult
+    private sealed class KeepResult(AnswerCache cache, IResult inner, string etag, IBandStore store, Task<Entry?> made) : IResult
     {
         public async Task ExecuteAsync(HttpContext http)
         {
+            Entry? entry = null;
             var original = http.Features.Get<IHttpResponseBodyFeature>()!;
             using var buffer = new MemoryStream();
-            http.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(buffer));
             try
             {
-                await inner.ExecuteAsync(http);
+                http.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(buffer));
+                try
+                {
+                    await inner.ExecuteAsync(http);
+                }
+                finally
+                {
+                    http.Features.Set(original);
+                }
+                var response = http.Response;
+                if (response.StatusCode == StatusCodes.Status200OK && store.ReadFromSource == ReadFrom.Memory)
+                {
+                    entry = new Entry(response.ContentType, response.Headers.ContentDisposition.ToString() is { Length: > 0 } d ? d : null,
+                        buffer.ToArray(), http.RequestServices.GetRequiredService<WorkMeter>().Rows);
+                    cache.Add(etag, entry);
+                }
             }
             finally
             {
-                http.Features.Set(original);
+                cache.Done(etag, made, entry);
             }
-            var response = http.Response;
-            if (response.StatusCode == StatusCodes.Status200OK && store.ReadFromSource == ReadFrom.Memory)
-                cache.Add(etag, new Entry(response.ContentType, response.Headers.ContentDisposition.ToString() is { Length: > 0 } d ? d : null,
-                    buffer.ToArray(), http.RequestServices.GetRequiredService<WorkMeter>().Rows));
-            response.ContentLength = buffer.Length;
+            http.Response.ContentLength = buffer.Length;
             buffer.Position = 0;
-            await buffer.CopyToAsync(response.Body, http.RequestAborted);
+            await buffer.CopyToAsync(http.Response.Body, http.RequestAborted);
         }
     }
 }

@@ -48,15 +48,41 @@ public sealed class BandETagFilter(BandService bands, AnswerCache answers, IBand
             return Results.StatusCode(StatusCodes.Status304NotModified);
 
         var cacheable = !AnswerCache.Bypassed(request);
-        if (cacheable && answers.TryGet(etag, out var answer))
-            return AnswerCache.Replay(answer);
+        Task<AnswerCache.Entry?>? lead = null;
+        if (cacheable)
+        {
+            if (answers.TryGet(etag, out var answer))
+                return AnswerCache.Replay(answer);
+            // Another request is making this very answer: wait for it rather than make it again.
+            if (!answers.Lead(etag, out var made))
+            {
+                if (await made.WaitAsync(http.RequestAborted) is { } theirs)
+                    return AnswerCache.Replay(theirs);
+            }
+            else
+            {
+                lead = made;
+            }
+        }
 
-        var result = await next(context);
+        object? result;
+        try
+        {
+            result = await next(context);
+        }
+        catch
+        {
+            if (lead is not null)
+                answers.Done(etag, lead, null);
+            throw;
+        }
         // Only successful answers carry the tag; a problem response is not a representation to cache.
         if (result is IStatusCodeHttpResult { StatusCode: >= 400 })
             http.Response.Headers.Remove(HeaderNames.ETag);
-        else if (cacheable && result is IResult made)
-            return answers.Keep(made, etag, store);
+        else if (lead is not null && result is IResult kept)
+            return answers.Keep(kept, etag, store, lead);
+        if (lead is not null)
+            answers.Done(etag, lead, null);
         return result;
     }
 }

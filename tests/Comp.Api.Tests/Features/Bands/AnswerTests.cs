@@ -276,6 +276,26 @@ public sealed class AnswerTests(CompApiFactory factory) : ApiTest(factory)
     }
 
     [Fact]
+    public async Task Requests_that_miss_the_cache_together_make_the_answer_once()
+    {
+        var cache = Factory.Services.GetRequiredService<AnswerCache>();
+        var etag = "\"lead-" + Guid.NewGuid().ToString("N") + "\"";
+
+        Assert.True(cache.Lead(etag, out var first));
+        Assert.False(cache.Lead(etag, out var second));
+        Assert.Same(first, second);
+        Assert.False(second.IsCompleted);
+        var entry = new AnswerCache.Entry("application/json", null, [1, 2, 3], 431);
+        cache.Done(etag, first, entry);
+
+        Assert.Same(entry, await second);
+        // Done: the next miss leads again (a failed lead hands its waiters null: they make their own).
+        Assert.True(cache.Lead(etag, out var third));
+        cache.Done(etag, third, null);
+        Assert.Null(await third);
+    }
+
+    [Fact]
     public async Task Every_published_percentile_has_a_90_percent_interval_from_order_statistics()
     {
         await Factory.InsertAsync(TenSalaries());
