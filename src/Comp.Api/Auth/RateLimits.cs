@@ -118,8 +118,9 @@ public static class RateLimits
 }
 
 /// <summary>
-/// Admits a request while its caller has at least one unit left in the window, and charges its
-/// cost (<see cref="WorkMeter"/>, known once the answer is made) when the response starts. So the
+/// Admits a request while its caller has at least one unit left in the window, taking that unit at
+/// once, and charges the rest of its cost (<see cref="WorkMeter"/>, known once the answer is made)
+/// when the response starts. So the
 /// last request of a window may take the budget below zero; the caller then waits for the next
 /// window. A refusal is a 429 problem with <c>Retry-After</c>, sent after
 /// <see cref="RateLimitOptions.RefusalDelayMilliseconds"/>; every limited response carries the
@@ -134,8 +135,8 @@ public sealed class WorkBudgetMiddleware(RequestDelegate next, WorkBudgets budge
             await next(context);
             return;
         }
-        var state = await budgets.StateAsync(caller.Partition, caller.Limit, context.RequestAborted);
-        if (state.Remaining <= 0)
+        var (admitted, state) = await budgets.AdmitAsync(caller.Partition, caller.Limit, context.RequestAborted);
+        if (!admitted)
         {
             await RefuseAsync(context, state);
             return;
@@ -206,8 +207,9 @@ public sealed class WorkBudgetMiddleware(RequestDelegate next, WorkBudgets budge
         {
             if (Interlocked.Exchange(ref charged, 1) == 1)
                 return null;
+            // The first unit was taken when the request was admitted.
             var units = context.RequestServices.GetService<WorkMeter>()?.Units ?? 1;
-            return budgets.Charge(partition, limit, units);
+            return budgets.Charge(partition, limit, units - 1);
         }
     }
 }

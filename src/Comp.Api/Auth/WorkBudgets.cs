@@ -40,7 +40,28 @@ public sealed class WorkBudgets(TimeProvider clock, IOptionsMonitor<RateLimitOpt
     /// <summary>Where the shared rows are; without it (a service of one instance) budgets are kept in memory only.</summary>
     public void UseDatabase(NpgsqlDataSource source) => dataSource = source;
 
-    /// <summary>A caller's standing before its request: admitted while at least one unit is left.</summary>
+    /// <summary>
+    /// Admits a request while its caller has at least one unit left, and takes that unit at once, so requests arriving
+    /// together cannot all pass on the same last unit (the rest of the cost is charged by <see cref="Charge"/>); null when
+    /// refused.
+    /// </summary>
+    public async ValueTask<(bool Admitted, BudgetState State)> AdmitAsync(string partition, long limit, CancellationToken cancellationToken)
+    {
+        await StateAsync(partition, limit, cancellationToken);
+        var now = clock.GetUtcNow();
+        var window = WindowOf(now);
+        var p = partitions.GetOrAdd(partition, static _ => new Partition());
+        lock (p)
+        {
+            p.Enter(window, now);
+            if (p.Used >= limit)
+                return (false, new BudgetState(p.Used, limit, window + Window));
+            p.Pending += 1;
+            return (true, new BudgetState(p.Used, limit, window + Window));
+        }
+    }
+
+    /// <summary>A caller's standing, read from PostgreSQL first if this instance has not seen the caller in this window.</summary>
     public async ValueTask<BudgetState> StateAsync(string partition, long limit, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -58,7 +79,7 @@ public sealed class WorkBudgets(TimeProvider clock, IOptionsMonitor<RateLimitOpt
             return new BudgetState(p.Window == window ? p.Used : 0, limit, window + Window);
     }
 
-    /// <summary>Charges a request's units to its caller; the standing after it.</summary>
+    /// <summary>Charges units to a caller (an admitted request's cost beyond the unit <see cref="AdmitAsync"/> took); the standing after it.</summary>
     public BudgetState Charge(string partition, long limit, int units)
     {
         var now = clock.GetUtcNow();

@@ -168,6 +168,19 @@ public sealed class WorkBudgetTests(CompApiFactory factory) : ApiTest(factory)
     }
 
     [Fact]
+    public async Task Requests_arriving_together_cannot_all_pass_on_the_last_units()
+    {
+        await AwayFromWindowEndAsync();
+        await using var instance = Instance(("RateLimits:AnonymousPerMinute", "3"), ("RateLimits:RefusalDelayMilliseconds", "0"));
+        var client = From(instance, "192.0.2.25");
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 12).Select(async _ => (await client.GetAsync("/v1/roles")).StatusCode));
+
+        Assert.Equal(3, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(9, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+    }
+
+    [Fact]
     public async Task A_keys_budget_is_its_own_whatever_address_it_calls_from()
     {
         await AwayFromWindowEndAsync();
