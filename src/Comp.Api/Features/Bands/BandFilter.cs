@@ -59,12 +59,22 @@ public sealed record BandFilter
     /// <summary>Most years of experience, inclusive (0–70, one decimal at most), e.g. <c>10</c>. A datapoint without years of experience is outside any such range.</summary>
     [FromQuery(Name = "maxYearsOfExperience")] [JsonConverter(typeof(ScalarText)), JsonValueType(JsonSchemaType.Number)] public string? MaxYearsOfExperience { get; init; }
 
+    /// <summary>Employer industry(ies), comma-separated, e.g. <c>ai-lab</c>: the datapoints of employers whose industry (GET /v1/employers) is one of them. Industries are listed at GET /v1/industries.</summary>
+    /// <example>ai-lab</example>
+    [FromQuery(Name = "industry")] public string? Industry { get; init; }
+
+    /// <summary>Employer stage(s), comma-separated, e.g. <c>public</c>: public, private-late, private-growth, private-early, nonprofit, government.</summary>
+    [FromQuery(Name = "stage")] public string? Stage { get; init; }
+
+    /// <summary>Employer headcount band(s), comma-separated, e.g. <c>20001-plus</c>: 1-50, 51-200, 201-1000, 1001-5000, 5001-20000, 20001-plus.</summary>
+    [FromQuery(Name = "headcount")] public string? Headcount { get; init; }
+
     /// <summary>The filter's query parameters that are set, as a short label (charts).</summary>
     public string Describe()
     {
         var parts = new[]
         {
-            Role, Employer, Level, Region, Source, EquityBasis, PackageType,
+            Role, Employer, Industry, Stage, Headcount, Level, Region, Source, EquityBasis, PackageType,
             Present(From) is { } from ? "from " + from : null,
             Present(To) is { } to ? "to " + to : null,
             Present(Verified) is { } verified && bool.TryParse(verified, out var only) ? (only ? "verified" : "unverified") : null,
@@ -82,13 +92,32 @@ public sealed record BandFilter
     /// <summary>An empty parameter (<c>?verified=</c>) is absent, as it is for every text filter.</summary>
     private static string? Present(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
-    /// <summary>The filter resolved for the engine: employers to ids, regions to themselves and their descendants, text to values.</summary>
+    /// <summary>
+    /// The filter resolved for the engine: employers to ids, regions to themselves and their
+    /// descendants, text to values. Employer attributes (industry, stage, headcount) resolve to the
+    /// ids of the employers that have them, intersected with <c>employer</c> when both are given,
+    /// so the engine's employer filter does the work in every store.
+    /// </summary>
     public async Task<BandQuery> ResolveAsync(TaxonomySnapshot taxonomy, EmployerDirectory employers, CancellationToken cancellationToken)
     {
-        var ids = await employers.IdsAsync(BandText.List(Employer), cancellationToken);
+        var named = await employers.IdsAsync(BandText.List(Employer), cancellationToken);
+        var ids = named.Values.Distinct().ToList();
+        var attributes = new[] { ("industry", BandText.List(Industry)), ("stage", BandText.List(Stage)), ("headcount", BandText.List(Headcount)) }
+            .Where(a => a.Item2.Count > 0).ToList();
+        if (attributes.Count > 0)
+        {
+            var matching = taxonomy.EmployerAttributes
+                .Where(e => attributes.All(a => e.Value.Of(a.Item1) is { } value && a.Item2.Contains(value)))
+                .Select(e => e.Key);
+            ids = (ids.Count > 0 ? matching.Intersect(ids) : matching).Order().ToList();
+        }
         return new BandQuery
         {
-            EmployerIds = ids.Values.Distinct().ToList(),
+            EmployerIds = ids,
+            EmployersByAttribute = attributes.Count > 0,
+            NamedEmployers = named.Count,
+            EmployerAttributes = taxonomy.EmployerAttributes,
+            Industries = taxonomy.Industries.Keys.Order(StringComparer.Ordinal).ToList(),
             Roles = BandText.List(Role),
             Levels = BandText.List(Level),
             Regions = BandText.List(Region).SelectMany(taxonomy.RegionAndDescendants).Distinct().ToList(),
@@ -117,6 +146,16 @@ public sealed class BandFilterValidator : AbstractValidator<BandFilter>
             if (unknown.Count > 0)
                 context.AddFailure($"Unknown employer(s): {string.Join(", ", unknown)}. Employers are listed at GET /v1/employers.");
         });
+        RuleFor(f => f.Industry).CustomAsync(async (text, context, cancellationToken) =>
+        {
+            var taxonomy = await taxonomyCache.GetAsync(cancellationToken);
+            if (BandText.List(text).FirstOrDefault(i => !taxonomy.Industries.ContainsKey(i)) is { } bad)
+                context.AddFailure($"Unknown industry '{bad}'. The industries are listed at GET /v1/industries.");
+        });
+        RuleFor(f => f.Stage).Must(s => BandText.List(s).All(EmployerAttributes.IsStage))
+            .WithMessage(f => $"Unknown stage '{BandText.List(f.Stage).First(s => !EmployerAttributes.IsStage(s))}'. Must be one of: {string.Join(", ", EmployerAttributes.Stages)}.");
+        RuleFor(f => f.Headcount).Must(h => BandText.List(h).All(EmployerAttributes.IsHeadcount))
+            .WithMessage(f => $"Unknown headcount '{BandText.List(f.Headcount).First(h => !EmployerAttributes.IsHeadcount(h))}'. Must be one of: {string.Join(", ", EmployerAttributes.Headcounts)}.");
         RuleFor(f => f.Role).CustomAsync(async (text, context, cancellationToken) =>
         {
             var taxonomy = await taxonomyCache.GetAsync(cancellationToken);

@@ -30,6 +30,8 @@ internal sealed class RowFilters
 
     public static RowFilters? For(IndexData data, BandQuery query)
     {
+        if (query.MatchesNoEmployer)
+            return null;
         var filters = new RowFilters
         {
             Roles = DimensionMask.Of(data.Roles, query.Roles, 0),

@@ -21,6 +21,8 @@ internal static class CandidateFilter
             parameters.Add(new NpgsqlParameter(name, type) { Value = value });
             return "@" + name;
         }
+        if (query.MatchesNoEmployer)
+            return "false";
         if (query.EmployerIds.Count > 0)
             where.Add($"d.employer_id = ANY({Add(query.EmployerIds.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer)})");
         if (query.Roles.Count > 0)
