@@ -24,6 +24,9 @@ public sealed record BandFilter
     /// <summary>Employer slug(s), comma-separated, e.g. <c>openai</c> or <c>openai,meta</c>. A single employer lifts the multi-employer rules.</summary>
     [FromQuery(Name = "employer")] public string? Employer { get; init; }
 
+    /// <summary>Employer slug(s) to leave out of the cut, comma-separated, e.g. <c>openai</c>: a participant benchmarks against the market without itself. The multi-employer rules apply to what remains (unless <c>employer</c> names one).</summary>
+    [FromQuery(Name = "excludeEmployer")] public string? ExcludeEmployer { get; init; }
+
     /// <summary>Role slug(s), comma-separated, e.g. <c>ml-engineer</c>.</summary>
     /// <example>ml-engineer</example>
     [FromQuery(Name = "role")] public string? Role { get; init; }
@@ -75,6 +78,7 @@ public sealed record BandFilter
         var parts = new[]
         {
             Role, Employer, Industry, Stage, Headcount, Level, Region, Source, EquityBasis, PackageType,
+            Present(ExcludeEmployer) is { } excluded ? "without " + excluded : null,
             Present(From) is { } from ? "from " + from : null,
             Present(To) is { } to ? "to " + to : null,
             Present(Verified) is { } verified && bool.TryParse(verified, out var only) ? (only ? "verified" : "unverified") : null,
@@ -96,7 +100,8 @@ public sealed record BandFilter
     /// The filter resolved for the engine: employers to ids, regions to themselves and their
     /// descendants, text to values. Employer attributes (industry, stage, headcount) resolve to the
     /// ids of the employers that have them, intersected with <c>employer</c> when both are given,
-    /// so the engine's employer filter does the work in every store.
+    /// so the engine's employer filter does the work in every store; <c>excludeEmployer</c> takes
+    /// its employers out of that set, or out of every employer when no other employer filter is set.
     /// </summary>
     public async Task<BandQuery> ResolveAsync(TaxonomySnapshot taxonomy, EmployerDirectory employers, CancellationToken cancellationToken)
     {
@@ -111,10 +116,16 @@ public sealed record BandFilter
                 .Select(e => e.Key);
             ids = (ids.Count > 0 ? matching.Intersect(ids) : matching).Order().ToList();
         }
+        var restricted = named.Count > 0 || attributes.Count > 0;
+        var excluded = (await employers.IdsAsync(BandText.List(ExcludeEmployer), cancellationToken)).Values.Distinct().ToList();
+        if (restricted)
+            ids = ids.Except(excluded).ToList();
         return new BandQuery
         {
             EmployerIds = ids,
-            EmployersByAttribute = attributes.Count > 0,
+            EmployersNarrowed = attributes.Count > 0 || excluded.Count > 0,
+            ExcludedEmployerIds = restricted ? [] : excluded,
+            MatchesNoEmployer = restricted && ids.Count == 0,
             NamedEmployers = named.Count,
             EmployerAttributes = taxonomy.EmployerAttributes,
             Industries = taxonomy.Industries.Keys.Order(StringComparer.Ordinal).ToList(),
@@ -139,6 +150,14 @@ public sealed class BandFilterValidator : AbstractValidator<BandFilter>
     public BandFilterValidator(ITaxonomy taxonomyCache, EmployerDirectory employers)
     {
         RuleFor(f => f.Employer).CustomAsync(async (text, context, cancellationToken) =>
+        {
+            var slugs = BandText.List(text);
+            var found = await employers.IdsAsync(slugs, cancellationToken);
+            var unknown = slugs.Where(s => !found.ContainsKey(s)).ToList();
+            if (unknown.Count > 0)
+                context.AddFailure($"Unknown employer(s): {string.Join(", ", unknown)}. Employers are listed at GET /v1/employers.");
+        });
+        RuleFor(f => f.ExcludeEmployer).CustomAsync(async (text, context, cancellationToken) =>
         {
             var slugs = BandText.List(text);
             var found = await employers.IdsAsync(slugs, cancellationToken);

@@ -14,7 +14,8 @@ namespace Comp.Api.Tests.Features.Bands;
 /// FX by a per-row "latest rate on or before, else earliest" lookup, aging by the SPEC formula,
 /// year1-year4 from the stored schedules by the SPEC formula, employer rules from a GROUP BY,
 /// percentiles by <c>percentile_cont</c> itself, counts per equity basis from the cell's rows,
-/// employer attributes (industry, stage, headcount) from a join on the employers' own columns.
+/// employer attributes (industry, stage, headcount) from a join on the employers' own columns,
+/// <c>excludeEmployer</c> as a <c>NOT IN</c> on the slug.
 /// </summary>
 public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiTest(factory)
 {
@@ -135,6 +136,7 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
         if (random.NextDouble() < 0.2) p["verified"] = random.NextDouble() < 0.5 ? "true" : "false";
         if (random.NextDouble() < 0.2) p["equityBasis"] = random.NextDouble() < 0.6 ? Bases[random.Next(6)]! : $"{Bases[random.Next(3)]},{Bases[3 + random.Next(3)]}";
         if (random.NextDouble() < 0.2) p["packageType"] = random.NextDouble() < 0.6 ? PackageTypes[random.Next(PackageTypes.Length)] : "current,retention";
+        if (random.NextDouble() < 0.15) p["excludeEmployer"] = random.NextDouble() < 0.7 ? Employers[random.Next(6)] : $"{Employers[random.Next(3)]},{Employers[3 + random.Next(3)]}";
         if (random.NextDouble() < 0.15) p["industry"] = OneOrTwo(random, Industries);
         if (random.NextDouble() < 0.15) p["stage"] = OneOrTwo(random, Stages);
         if (random.NextDouble() < 0.15) p["headcount"] = OneOrTwo(random, Headcounts);
@@ -316,6 +318,7 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
         if (p.TryGetValue("verified", out var verified)) where.Add($"verified = {verified}");
         if (p.TryGetValue("equityBasis", out var basis)) where.Add(In("equity_basis", basis));
         if (p.TryGetValue("packageType", out var packageType)) where.Add(In("package_type", packageType));
+        if (p.TryGetValue("excludeEmployer", out var excluded)) where.Add("NOT " + In("e.slug", excluded));
         if (p.TryGetValue("industry", out var industry)) where.Add(In("e.industry", industry));
         if (p.TryGetValue("stage", out var stage)) where.Add(In("e.stage", stage));
         if (p.TryGetValue("headcount", out var headcount)) where.Add(In("e.headcount", headcount));

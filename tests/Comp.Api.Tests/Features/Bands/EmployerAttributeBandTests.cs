@@ -10,7 +10,8 @@ namespace Comp.Api.Tests.Features.Bands;
 /// <summary>
 /// industry, stage and headcount as band filters and group keys (issue 18): employer attributes
 /// resolved to the employers that have them, combined with <c>employer</c> by intersection, under
-/// the multi-employer rules however many employers match, on every band route and in both stores.
+/// the multi-employer rules however many employers match, on every band route and in both stores;
+/// and <c>excludeEmployer</c>, which takes employers out of any cut.
 /// </summary>
 public sealed class EmployerAttributeBandTests(CompApiFactory factory) : ApiTest(factory)
 {
@@ -249,11 +250,56 @@ public sealed class EmployerAttributeBandTests(CompApiFactory factory) : ApiTest
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Exclude_employer_takes_an_employer_out_of_any_cut(bool index)
+    {
+        Use(index);
+        await SeedAsync();
+
+        // Everyone is 46 datapoints; without c1, the 40 of a1 … a5 and b1 … b5 (p50 295k, as industry=ai-lab,big-tech).
+        Assert.Equal(46, (await CellAsync("")).GetProperty("n").GetInt32());
+        var market = await CellAsync("excludeEmployer=c1");
+        Assert.Equal(40, market.GetProperty("n").GetInt32());
+        Assert.Equal(10, market.GetProperty("employers").GetInt32());
+        Assert.Equal(295_000.00m, P(market, "p50"));
+
+        // With attributes: ai-lab and big-tech without a1 is 140k … 490k, 36 values, p50 at h = 17.5 → 315k.
+        var peers = await CellAsync("industry=ai-lab,big-tech&excludeEmployer=a1");
+        Assert.Equal(36, peers.GetProperty("n").GetInt32());
+        Assert.Equal(9, peers.GetProperty("employers").GetInt32());
+        Assert.Equal(315_000.00m, P(peers, "p50"));
+
+        // With employer: the named ones less the excluded; what remains keeps the multi-employer rules
+        // unless employer named one (c1 without a1 is one employer's datapoints in a two-employer cut: suppressed).
+        var named = await CellAsync("employer=a1,a2,a3,a4,a5,b1&excludeEmployer=b1");
+        Assert.Equal(20, named.GetProperty("n").GetInt32());
+        Assert.Equal(195_000.00m, P(named, "p50"));
+        var alone = await CellAsync("employer=c1,a1&excludeEmployer=a1");
+        Assert.Equal(["too_few_employers", "employer_dominance"], alone.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()));
+        var nothing = await CellAsync("employer=c1&excludeEmployer=c1");
+        Assert.Equal(JsonValueKind.Null, nothing.GetProperty("n").ValueKind);
+
+        // Grouped: the excluded employer's cell is gone.
+        Assert.Equal(["ai-lab", "big-tech"], (await CellsAsync("groupBy=industry&excludeEmployer=c1"))
+            .Select(c => c.GetProperty("group").GetProperty("industry").GetString()));
+
+        // A compare segment takes it too.
+        var response = await client.PostAsJsonAsync("/v1/bands/compare", new
+        {
+            component = "base",
+            segments = new object[] { new { label = "market without c1", filter = new { excludeEmployer = "c1" } } },
+        });
+        Assert.Equal(295_000.00m, P(Assert.Single((await JsonAsync(response)).GetProperty("cells").EnumerateArray()), "p50"));
+    }
+
+    [Theory]
+    [InlineData("excludeEmployer=nobody", "excludeEmployer")]
     [InlineData("industry=mining", "industry")]
     [InlineData("stage=series-c", "stage")]
     [InlineData("headcount=1000", "headcount")]
     [InlineData("groupBy=sector", "groupBy")]
-    public async Task A_bad_attribute_is_a_400_naming_the_parameter(string query, string field)
+    public async Task A_bad_employer_filter_is_a_400_naming_the_parameter(string query, string field)
     {
         var response = await Factory.CreateExactClient().GetAsync("/v1/bands?" + query);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);

@@ -35,21 +35,23 @@ public sealed record RangeFilter(string Column, double? Min, double? Max);
 /// </summary>
 public sealed record BandQuery
 {
-    /// <summary>The employers a datapoint must belong to; none means any, unless <see cref="EmployersByAttribute"/>.</summary>
+    /// <summary>The employers a datapoint must belong to; none means any (see <see cref="MatchesNoEmployer"/>).</summary>
     public IReadOnlyList<int> EmployerIds { get; init; } = [];
     /// <summary>
-    /// Whether <see cref="EmployerIds"/> came from employer attributes (industry, stage, headcount):
-    /// then it restricts even when empty (no employer has them), and its cells span employers.
+    /// Whether the employers were narrowed by attributes (industry, stage, headcount) or by
+    /// <c>excludeEmployer</c>: then the cells span employers unless the <c>employer</c> filter names one.
     /// </summary>
-    public bool EmployersByAttribute { get; init; }
+    public bool EmployersNarrowed { get; init; }
+    /// <summary>Employers left out of a cut that names none (<c>excludeEmployer</c>); empty when <see cref="EmployerIds"/> already leaves them out.</summary>
+    public IReadOnlyList<int> ExcludedEmployerIds { get; init; } = [];
+    /// <summary>Whether nothing can match: the employer filters leave no employer (attributes no employer has, or every named employer excluded).</summary>
+    public bool MatchesNoEmployer { get; init; }
     /// <summary>How many employers the <c>employer</c> filter itself named.</summary>
     public int NamedEmployers { get; init; }
     /// <summary>Every employer's attributes by id (employers with none are absent), for cells keyed by an attribute.</summary>
     public IReadOnlyDictionary<int, Contracts.EmployerAttributeValues> EmployerAttributes { get; init; } = new Dictionary<int, Contracts.EmployerAttributeValues>();
     /// <summary>The industry list in slug order: the codes of cells keyed by industry.</summary>
     public IReadOnlyList<string> Industries { get; init; } = [];
-    /// <summary>Whether nothing can match: the employer attributes matched no employer.</summary>
-    public bool MatchesNoEmployer => EmployersByAttribute && EmployerIds.Count == 0;
     public IReadOnlyList<string> Roles { get; init; } = [];
     public IReadOnlyList<string> Levels { get; init; } = [];
     /// <summary>Requested regions expanded to themselves and all their descendants.</summary>
@@ -81,8 +83,8 @@ public sealed record BandQuery
 
     /// <summary>
     /// Whether a cell may hold several employers' datapoints (<see cref="Disclosure.SpansEmployers"/>).
-    /// A cut by employer attributes spans employers however many match, unless the <c>employer</c>
-    /// filter names one.
+    /// A cut narrowed by employer attributes or an exclusion spans employers however many remain,
+    /// unless the <c>employer</c> filter names one.
     /// </summary>
-    public bool CellsSpanEmployers => Disclosure.SpansEmployers(EmployersByAttribute ? NamedEmployers : EmployerIds.Count, GroupBy.Contains(GroupKeys.Employer));
+    public bool CellsSpanEmployers => Disclosure.SpansEmployers(EmployersNarrowed ? NamedEmployers : EmployerIds.Count, GroupBy.Contains(GroupKeys.Employer));
 }
