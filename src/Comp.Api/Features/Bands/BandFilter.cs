@@ -149,22 +149,16 @@ public sealed class BandFilterValidator : AbstractValidator<BandFilter>
 {
     public BandFilterValidator(ITaxonomy taxonomyCache, EmployerDirectory employers)
     {
-        RuleFor(f => f.Employer).CustomAsync(async (text, context, cancellationToken) =>
+        async Task KnownEmployers(string? text, ValidationContext<BandFilter> context, CancellationToken cancellationToken)
         {
             var slugs = BandText.List(text);
             var found = await employers.IdsAsync(slugs, cancellationToken);
             var unknown = slugs.Where(s => !found.ContainsKey(s)).ToList();
             if (unknown.Count > 0)
                 context.AddFailure($"Unknown employer(s): {string.Join(", ", unknown)}. Employers are listed at GET /v1/employers.");
-        });
-        RuleFor(f => f.ExcludeEmployer).CustomAsync(async (text, context, cancellationToken) =>
-        {
-            var slugs = BandText.List(text);
-            var found = await employers.IdsAsync(slugs, cancellationToken);
-            var unknown = slugs.Where(s => !found.ContainsKey(s)).ToList();
-            if (unknown.Count > 0)
-                context.AddFailure($"Unknown employer(s): {string.Join(", ", unknown)}. Employers are listed at GET /v1/employers.");
-        });
+        }
+        RuleFor(f => f.Employer).CustomAsync(KnownEmployers);
+        RuleFor(f => f.ExcludeEmployer).CustomAsync(KnownEmployers);
         RuleFor(f => f.Industry).CustomAsync(async (text, context, cancellationToken) =>
         {
             var taxonomy = await taxonomyCache.GetAsync(cancellationToken);
