@@ -10,6 +10,14 @@ namespace Comp.Client;
 public record BandFilter
 {
     public string? Employer { get; init; }
+    /// <summary>Employer(s) to leave out of the cut, e.g. your own.</summary>
+    public string? ExcludeEmployer { get; init; }
+    /// <summary>Employer industry(ies), e.g. <c>ai-lab,big-tech</c> (GET /v1/industries).</summary>
+    public string? Industry { get; init; }
+    /// <summary>Employer stage(s), e.g. <c>public</c>.</summary>
+    public string? Stage { get; init; }
+    /// <summary>Employer headcount band(s), e.g. <c>20001-plus</c>.</summary>
+    public string? Headcount { get; init; }
     public string? Role { get; init; }
     public string? Level { get; init; }
     public string? Region { get; init; }
@@ -34,7 +42,7 @@ public record BandFilter
 
     internal virtual IEnumerable<(string Name, string? Value)> Parameters() =>
     [
-        ("employer", Employer), ("role", Role), ("level", Level), ("region", Region),
+        ("employer", Employer), ("excludeEmployer", ExcludeEmployer), ("industry", Industry), ("stage", Stage), ("headcount", Headcount), ("role", Role), ("level", Level), ("region", Region),
         ("from", Date(From)), ("to", Date(To)), ("source", Source), ("equityBasis", EquityBasis), ("packageType", PackageType),
         ("verified", Verified is { } verified ? (verified ? "true" : "false") : null),
         ("minYearsOfExperience", Number(MinYearsOfExperience)), ("maxYearsOfExperience", Number(MaxYearsOfExperience)),

@@ -16,7 +16,20 @@ public interface ITaxonomy
     void Invalidate();
 }
 
-/// <summary>Roles, levels and regions as one immutable snapshot: small, read on every request.</summary>
+/// <summary>An employer's attributes (issue 18); null where not set.</summary>
+public sealed record EmployerAttributeValues(string? Industry, string? Stage, string? Headcount, string? Hq)
+{
+    /// <summary>The value of an employer-level band filter or group key: <c>industry</c>, <c>stage</c> or <c>headcount</c>.</summary>
+    public string? Of(string attribute) => attribute switch
+    {
+        "industry" => Industry,
+        "stage" => Stage,
+        "headcount" => Headcount,
+        _ => throw new ArgumentOutOfRangeException(nameof(attribute), attribute, null),
+    };
+}
+
+/// <summary>Roles, levels, regions and employer attributes as one immutable snapshot: small, read on every request.</summary>
 public sealed class TaxonomySnapshot
 {
     public required IReadOnlyDictionary<string, Role> Roles { get; init; }
@@ -24,10 +37,16 @@ public sealed class TaxonomySnapshot
     public required IReadOnlyDictionary<string, Region> Regions { get; init; }
     public required ILookup<string, Region> Children { get; init; }
 
+    /// <summary>The controlled list of employer industries, by slug.</summary>
+    public IReadOnlyDictionary<string, Industry> Industries { get; init; } = new Dictionary<string, Industry>();
+
+    /// <summary>The attributes of every employer that has at least one set, by employer id.</summary>
+    public IReadOnlyDictionary<int, EmployerAttributeValues> EmployerAttributes { get; init; } = new Dictionary<int, EmployerAttributeValues>();
+
     /// <summary>Currencies with at least one FX rate (USD, the base, included).</summary>
     public required IReadOnlySet<string> RatedCurrencies { get; init; }
 
-    /// <summary>A digest of everything above (what validates and expands a band query): band ETags carry it.</summary>
+    /// <summary>A digest of everything above (what validates and expands a band query, employer attributes included): band ETags carry it.</summary>
     public string Digest { get; init; } = "";
 
     /// <summary>The region and all its descendants, by the parent links (not by code prefix).</summary>

@@ -6,6 +6,7 @@ public sealed class CompDbContext(DbContextOptions<CompDbContext> options) : DbC
 {
     public DbSet<Employer> Employers => Set<Employer>();
     public DbSet<Role> Roles => Set<Role>();
+    public DbSet<Industry> Industries => Set<Industry>();
     public DbSet<Level> Levels => Set<Level>();
     public DbSet<Region> Regions => Set<Region>();
     public DbSet<Datapoint> Datapoints => Set<Datapoint>();

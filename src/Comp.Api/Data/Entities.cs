@@ -10,6 +10,21 @@ public sealed class Employer
     public decimal[]? EquityVestingDefault { get; set; }
     /// <summary>The same for retention grants.</summary>
     public decimal[]? RetentionVestingDefault { get; set; }
+    /// <summary>The employer's industry, a slug of <see cref="Industry"/> (null: not set).</summary>
+    public string? Industry { get; set; }
+    /// <summary>One of <see cref="EmployerAttributes.Stages"/> (null: not set).</summary>
+    public string? Stage { get; set; }
+    /// <summary>One of <see cref="EmployerAttributes.Headcounts"/> (null: not set).</summary>
+    public string? Headcount { get; set; }
+    /// <summary>The region code of the employer's headquarters (null: not set).</summary>
+    public string? Hq { get; set; }
+}
+
+/// <summary>An entry of the controlled list of employer industries (seeded by migration, extended by admins).</summary>
+public sealed class Industry
+{
+    public required string Slug { get; set; }
+    public required string Name { get; set; }
 }
 
 public sealed class Role

@@ -44,7 +44,7 @@ public sealed class CompApiFactory : WebApplicationFactory<Program>, IAsyncLifet
         {
             DbAdapter = DbAdapter.Postgres,
             SchemasToInclude = ["public"],
-            TablesToIgnore = ["__EFMigrationsHistory", "roles", "levels", "regions", "fx_rates", "band_index_epoch", "datapoint_deletions", "api_keys_version"],
+            TablesToIgnore = ["__EFMigrationsHistory", "roles", "levels", "regions", "industries", "fx_rates", "band_index_epoch", "datapoint_deletions", "api_keys_version"],
         });
         // The band index loads in the background; tests measure it, not the SQL store it stands in for until then.
         await Services.GetRequiredService<Comp.Api.Features.Bands.Index.BandIndex>().WhenLoaded.WaitAsync(TimeSpan.FromSeconds(30));
@@ -84,6 +84,7 @@ public sealed class CompApiFactory : WebApplicationFactory<Program>, IAsyncLifet
         var seed = Comp.Api.Data.Seed.TaxonomySeed.FxRates;
         var roles = Comp.Api.Data.Seed.TaxonomySeed.Roles.Select(r => r.Slug).ToArray();
         var regions = Comp.Api.Data.Seed.TaxonomySeed.Regions.Select(r => r.Code).ToArray();
+        var industries = Comp.Api.Data.EmployerAttributes.SeedIndustries.Select(i => i.Slug).ToArray();
         await using var batch = new NpgsqlBatch(connection)
         {
             BatchCommands =
@@ -100,6 +101,7 @@ public sealed class CompApiFactory : WebApplicationFactory<Program>, IAsyncLifet
                     },
                 },
                 new NpgsqlBatchCommand("DELETE FROM roles WHERE slug <> ALL(@r)") { Parameters = { new("r", roles) } },
+                new NpgsqlBatchCommand("DELETE FROM industries WHERE slug <> ALL(@i)") { Parameters = { new("i", industries) } },
                 new NpgsqlBatchCommand("DELETE FROM regions WHERE code <> ALL(@g) AND NOT EXISTS (SELECT 1 FROM regions c WHERE c.parent_code = regions.code)") { Parameters = { new("g", regions) } },
             },
         };

@@ -15,12 +15,30 @@ internal sealed class EmployerConfiguration : IEntityTypeConfiguration<Employer>
         b.Property(e => e.CreatedAt).HasDefaultValueSql("now()");
         b.Property(e => e.EquityVestingDefault).HasColumnType(VestingSchedule.ColumnType);
         b.Property(e => e.RetentionVestingDefault).HasColumnType(VestingSchedule.ColumnType);
+        b.Property(e => e.Industry).HasMaxLength(100).UseCollation("C");
+        b.Property(e => e.Stage).HasMaxLength(20).UseCollation("C");
+        b.Property(e => e.Headcount).HasMaxLength(20).UseCollation("C");
+        b.Property(e => e.Hq).HasMaxLength(100).UseCollation("C");
+        b.HasOne<Industry>().WithMany().HasForeignKey(e => e.Industry).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Region>().WithMany().HasForeignKey(e => e.Hq).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(e => e.Slug).IsUnique();
         b.ToTable(t =>
         {
+            t.HasCheckConstraint("ck_employers_stage", EmployerAttributes.Check("stage", EmployerAttributes.Stages));
+            t.HasCheckConstraint("ck_employers_headcount", EmployerAttributes.Check("headcount", EmployerAttributes.Headcounts));
             t.HasCheckConstraint("ck_employers_equity_vesting_default", VestingSchedule.Check("equity_vesting_default"));
             t.HasCheckConstraint("ck_employers_retention_vesting_default", VestingSchedule.Check("retention_vesting_default"));
         });
+    }
+}
+
+internal sealed class IndustryConfiguration : IEntityTypeConfiguration<Industry>
+{
+    public void Configure(EntityTypeBuilder<Industry> b)
+    {
+        b.HasKey(i => i.Slug);
+        b.Property(i => i.Slug).HasMaxLength(100).UseCollation("C");
+        b.Property(i => i.Name).HasMaxLength(200);
     }
 }
 

@@ -58,6 +58,32 @@ public static class DemoDataset
         ["openai"] = [25m, 25m, 25m, 25m],
     };
 
+    /// <summary>
+    /// The demo employers' attributes (industry, stage, headcount band, headquarters region) as
+    /// publicly reported; null where the lists have no obvious value (Uber, Airbnb and Netflix fit
+    /// no seeded industry; Google DeepMind is a unit of a listed company, not a company with a stage
+    /// of its own; xAI's headcount and stage are not reliably reported).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, (string? Industry, string? Stage, string? Headcount, string? Hq)> Attributes =
+        new Dictionary<string, (string?, string?, string?, string?)>
+        {
+            ["google"] = ("big-tech", "public", "20001-plus", "us-ca-sf-bay-area"),
+            ["meta"] = ("big-tech", "public", "20001-plus", "us-ca-sf-bay-area"),
+            ["apple"] = ("big-tech", "public", "20001-plus", "us-ca-sf-bay-area"),
+            ["microsoft"] = ("big-tech", "public", "20001-plus", "us-wa-seattle"),
+            ["nvidia"] = ("hardware", "public", "20001-plus", "us-ca-sf-bay-area"),
+            ["openai"] = ("ai-lab", "private-late", "1001-5000", "us-ca-sf-bay-area"),
+            ["anthropic"] = ("ai-lab", "private-late", "1001-5000", "us-ca-sf-bay-area"),
+            ["google-deepmind"] = ("ai-lab", null, "5001-20000", "gb-eng-london"),
+            ["xai"] = ("ai-lab", null, null, "us-ca-sf-bay-area"),
+            ["salesforce"] = ("saas", "public", "20001-plus", "us-ca-sf-bay-area"),
+            ["databricks"] = ("saas", "private-late", "5001-20000", "us-ca-sf-bay-area"),
+            ["intuit"] = ("fintech", "public", "5001-20000", "us-ca-sf-bay-area"),
+            ["uber"] = (null, "public", "20001-plus", "us-ca-sf-bay-area"),
+            ["airbnb"] = (null, "public", "5001-20000", "us-ca-sf-bay-area"),
+            ["netflix"] = (null, "public", "5001-20000", "us-ca-sf-bay-area"),
+        };
+
     private static IReadOnlyDictionary<string, string> Ladder(params (string Name, string Level)[] entries) =>
         entries.ToDictionary(e => e.Name, e => e.Level);
 
@@ -217,6 +243,11 @@ public static class DemoDataset
         foreach (var (employer, schedule) in EquityVesting)
             await db.Employers.Where(e => e.Id == employerIds[employer] && e.EquityVestingDefault == null)
                 .ExecuteUpdateAsync(u => u.SetProperty(e => e.EquityVestingDefault, schedule), cancellationToken);
+        // Only where no attribute is set yet: an admin's PATCH wins over the demo.
+        foreach (var (employer, (industry, stage, headcount, hq)) in Attributes)
+            await db.Employers.Where(e => e.Id == employerIds[employer] && e.Industry == null && e.Stage == null && e.Headcount == null && e.Hq == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(e => e.Industry, industry).SetProperty(e => e.Stage, stage)
+                    .SetProperty(e => e.Headcount, headcount).SetProperty(e => e.Hq, hq), cancellationToken);
         foreach (var (employer, mapping) in LevelMappings)
         {
             if (!await db.EmployerLevels.AnyAsync(l => l.EmployerId == employerIds[employer], cancellationToken))

@@ -278,6 +278,24 @@ namespace Comp.Api.Data.Migrations
                         .HasColumnType("numeric(7,4)[]")
                         .HasColumnName("equity_vesting_default");
 
+                    b.Property<string>("Headcount")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("headcount")
+                        .UseCollation("C");
+
+                    b.Property<string>("Hq")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("hq")
+                        .UseCollation("C");
+
+                    b.Property<string>("Industry")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("industry")
+                        .UseCollation("C");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -295,8 +313,20 @@ namespace Comp.Api.Data.Migrations
                         .HasColumnName("slug")
                         .UseCollation("C");
 
+                    b.Property<string>("Stage")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("stage")
+                        .UseCollation("C");
+
                     b.HasKey("Id")
                         .HasName("pk_employers");
+
+                    b.HasIndex("Hq")
+                        .HasDatabaseName("ix_employers_hq");
+
+                    b.HasIndex("Industry")
+                        .HasDatabaseName("ix_employers_industry");
 
                     b.HasIndex("Slug")
                         .IsUnique()
@@ -306,7 +336,11 @@ namespace Comp.Api.Data.Migrations
                         {
                             t.HasCheckConstraint("ck_employers_equity_vesting_default", "vesting_schedule_ok(equity_vesting_default)");
 
+                            t.HasCheckConstraint("ck_employers_headcount", "headcount IS NULL OR headcount IN ('1-50', '51-200', '201-1000', '1001-5000', '5001-20000', '20001-plus')");
+
                             t.HasCheckConstraint("ck_employers_retention_vesting_default", "vesting_schedule_ok(retention_vesting_default)");
+
+                            t.HasCheckConstraint("ck_employers_stage", "stage IS NULL OR stage IN ('public', 'private-late', 'private-growth', 'private-early', 'nonprofit', 'government')");
                         });
                 });
 
@@ -416,6 +450,26 @@ namespace Comp.Api.Data.Migrations
                         .HasDatabaseName("ix_idempotency_records_created_at");
 
                     b.ToTable("idempotency_records", (string)null);
+                });
+
+            modelBuilder.Entity("Comp.Api.Data.Industry", b =>
+                {
+                    b.Property<string>("Slug")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("slug")
+                        .UseCollation("C");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.HasKey("Slug")
+                        .HasName("pk_industries");
+
+                    b.ToTable("industries", (string)null);
                 });
 
             modelBuilder.Entity("Comp.Api.Data.Level", b =>
@@ -551,6 +605,21 @@ namespace Comp.Api.Data.Migrations
                         .HasConstraintName("fk_datapoints_roles_role");
 
                     b.Navigation("Employer");
+                });
+
+            modelBuilder.Entity("Comp.Api.Data.Employer", b =>
+                {
+                    b.HasOne("Comp.Api.Data.Region", null)
+                        .WithMany()
+                        .HasForeignKey("Hq")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_employers_regions_hq");
+
+                    b.HasOne("Comp.Api.Data.Industry", null)
+                        .WithMany()
+                        .HasForeignKey("Industry")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_employers_industries_industry");
                 });
 
             modelBuilder.Entity("Comp.Api.Data.EmployerLevel", b =>

@@ -24,6 +24,9 @@ public sealed record BandFilter
     /// <summary>Employer slug(s), comma-separated, e.g. <c>openai</c> or <c>openai,meta</c>. A single employer lifts the multi-employer rules.</summary>
     [FromQuery(Name = "employer")] public string? Employer { get; init; }
 
+    /// <summary>Employer slug(s) to leave out of the cut, comma-separated, e.g. <c>openai</c>: a participant benchmarks against the market without itself. The multi-employer rules apply to what remains (unless <c>employer</c> names one).</summary>
+    [FromQuery(Name = "excludeEmployer")] public string? ExcludeEmployer { get; init; }
+
     /// <summary>Role slug(s), comma-separated, e.g. <c>ml-engineer</c>.</summary>
     /// <example>ml-engineer</example>
     [FromQuery(Name = "role")] public string? Role { get; init; }
@@ -59,12 +62,23 @@ public sealed record BandFilter
     /// <summary>Most years of experience, inclusive (0–70, one decimal at most), e.g. <c>10</c>. A datapoint without years of experience is outside any such range.</summary>
     [FromQuery(Name = "maxYearsOfExperience")] [JsonConverter(typeof(ScalarText)), JsonValueType(JsonSchemaType.Number)] public string? MaxYearsOfExperience { get; init; }
 
+    /// <summary>Employer industry(ies), comma-separated, e.g. <c>ai-lab</c>: the datapoints of employers whose industry (GET /v1/employers) is one of them. Industries are listed at GET /v1/industries.</summary>
+    /// <example>ai-lab</example>
+    [FromQuery(Name = "industry")] public string? Industry { get; init; }
+
+    /// <summary>Employer stage(s), comma-separated, e.g. <c>public</c>: public, private-late, private-growth, private-early, nonprofit, government.</summary>
+    [FromQuery(Name = "stage")] public string? Stage { get; init; }
+
+    /// <summary>Employer headcount band(s), comma-separated, e.g. <c>20001-plus</c>: 1-50, 51-200, 201-1000, 1001-5000, 5001-20000, 20001-plus.</summary>
+    [FromQuery(Name = "headcount")] public string? Headcount { get; init; }
+
     /// <summary>The filter's query parameters that are set, as a short label (charts).</summary>
     public string Describe()
     {
         var parts = new[]
         {
-            Role, Employer, Level, Region, Source, EquityBasis, PackageType,
+            Role, Employer, Industry, Stage, Headcount, Level, Region, Source, EquityBasis, PackageType,
+            Present(ExcludeEmployer) is { } excluded ? "without " + excluded : null,
             Present(From) is { } from ? "from " + from : null,
             Present(To) is { } to ? "to " + to : null,
             Present(Verified) is { } verified && bool.TryParse(verified, out var only) ? (only ? "verified" : "unverified") : null,
@@ -82,13 +96,39 @@ public sealed record BandFilter
     /// <summary>An empty parameter (<c>?verified=</c>) is absent, as it is for every text filter.</summary>
     private static string? Present(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
-    /// <summary>The filter resolved for the engine: employers to ids, regions to themselves and their descendants, text to values.</summary>
+    /// <summary>
+    /// The filter resolved for the engine: employers to ids, regions to themselves and their
+    /// descendants, text to values. Employer attributes (industry, stage, headcount) resolve to the
+    /// ids of the employers that have them, intersected with <c>employer</c> when both are given,
+    /// so the engine's employer filter does the work in every store; <c>excludeEmployer</c> takes
+    /// its employers out of that set, or out of every employer when no other employer filter is set.
+    /// </summary>
     public async Task<BandQuery> ResolveAsync(TaxonomySnapshot taxonomy, EmployerDirectory employers, CancellationToken cancellationToken)
     {
-        var ids = await employers.IdsAsync(BandText.List(Employer), cancellationToken);
+        var named = await employers.IdsAsync(BandText.List(Employer), cancellationToken);
+        var ids = named.Values.Distinct().ToList();
+        var attributes = new[] { ("industry", BandText.List(Industry)), ("stage", BandText.List(Stage)), ("headcount", BandText.List(Headcount)) }
+            .Where(a => a.Item2.Count > 0).ToList();
+        if (attributes.Count > 0)
+        {
+            var matching = taxonomy.EmployerAttributes
+                .Where(e => attributes.All(a => e.Value.Of(a.Item1) is { } value && a.Item2.Contains(value)))
+                .Select(e => e.Key);
+            ids = (ids.Count > 0 ? matching.Intersect(ids) : matching).Order().ToList();
+        }
+        var restricted = named.Count > 0 || attributes.Count > 0;
+        var excluded = (await employers.IdsAsync(BandText.List(ExcludeEmployer), cancellationToken)).Values.Distinct().ToList();
+        if (restricted)
+            ids = ids.Except(excluded).ToList();
         return new BandQuery
         {
-            EmployerIds = ids.Values.Distinct().ToList(),
+            EmployerIds = ids,
+            EmployersNarrowed = attributes.Count > 0 || excluded.Count > 0,
+            ExcludedEmployerIds = restricted ? [] : excluded,
+            MatchesNoEmployer = restricted && ids.Count == 0,
+            NamedEmployers = named.Count,
+            EmployerAttributes = taxonomy.EmployerAttributes,
+            Industries = taxonomy.Industries.Keys.Order(StringComparer.Ordinal).ToList(),
             Roles = BandText.List(Role),
             Levels = BandText.List(Level),
             Regions = BandText.List(Region).SelectMany(taxonomy.RegionAndDescendants).Distinct().ToList(),
@@ -109,14 +149,26 @@ public sealed class BandFilterValidator : AbstractValidator<BandFilter>
 {
     public BandFilterValidator(ITaxonomy taxonomyCache, EmployerDirectory employers)
     {
-        RuleFor(f => f.Employer).CustomAsync(async (text, context, cancellationToken) =>
+        async Task KnownEmployers(string? text, ValidationContext<BandFilter> context, CancellationToken cancellationToken)
         {
             var slugs = BandText.List(text);
             var found = await employers.IdsAsync(slugs, cancellationToken);
             var unknown = slugs.Where(s => !found.ContainsKey(s)).ToList();
             if (unknown.Count > 0)
                 context.AddFailure($"Unknown employer(s): {string.Join(", ", unknown)}. Employers are listed at GET /v1/employers.");
+        }
+        RuleFor(f => f.Employer).CustomAsync(KnownEmployers);
+        RuleFor(f => f.ExcludeEmployer).CustomAsync(KnownEmployers);
+        RuleFor(f => f.Industry).CustomAsync(async (text, context, cancellationToken) =>
+        {
+            var taxonomy = await taxonomyCache.GetAsync(cancellationToken);
+            if (BandText.List(text).FirstOrDefault(i => !taxonomy.Industries.ContainsKey(i)) is { } bad)
+                context.AddFailure($"Unknown industry '{bad}'. The industries are listed at GET /v1/industries.");
         });
+        RuleFor(f => f.Stage).Must(s => BandText.List(s).All(EmployerAttributes.IsStage))
+            .WithMessage(f => $"Unknown stage '{BandText.List(f.Stage).First(s => !EmployerAttributes.IsStage(s))}'. Must be one of: {string.Join(", ", EmployerAttributes.Stages)}.");
+        RuleFor(f => f.Headcount).Must(h => BandText.List(h).All(EmployerAttributes.IsHeadcount))
+            .WithMessage(f => $"Unknown headcount '{BandText.List(f.Headcount).First(h => !EmployerAttributes.IsHeadcount(h))}'. Must be one of: {string.Join(", ", EmployerAttributes.Headcounts)}.");
         RuleFor(f => f.Role).CustomAsync(async (text, context, cancellationToken) =>
         {
             var taxonomy = await taxonomyCache.GetAsync(cancellationToken);

@@ -23,7 +23,7 @@ public record BandOptions
     /// <summary>Age every value to this date (YYYY-MM-DD, 1970-01-01 to 2999-12-31), e.g. <c>2025-01-01</c>: value × (1 + r)^(days / 365.25), r = <c>Aging:AnnualRate</c>, after currency conversion.</summary>
     [FromQuery(Name = "agedTo")] public string? AgedTo { get; init; }
 
-    /// <summary>One cell per distinct value of these keys: employer, role, level, region, equityBasis, packageType (comma list), e.g. <c>employer,level</c>.</summary>
+    /// <summary>One cell per distinct value of these keys: employer, role, level, region, equityBasis, packageType, and the employer attributes industry, stage and headcount (a datapoint of an employer without the attribute falls in a null cell) (comma list), e.g. <c>employer,level</c>.</summary>
     [FromQuery(Name = "groupBy")] public string? GroupBy { get; init; }
 
     /// <summary>The options applied to a resolved filter.</summary>

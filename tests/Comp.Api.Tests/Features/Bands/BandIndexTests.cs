@@ -45,6 +45,8 @@ public sealed class BandIndexTests(CompApiFactory factory, ITestOutputHelper out
     {
         var random = new Random(8);
         await Factory.InsertAsync(BandsMatchPercentileContTests.RandomRows(random, 2_000));
+        // Employer attributes too, so cuts and cells by industry, stage and headcount are compared (before the hosts below read the taxonomy).
+        await BandsMatchPercentileContTests.SetAttributesAsync(Factory);
         await using var sqlOnly = SqlOnly();
         // Every scan split over two cores, so the merge of the halves is checked too.
         await using var split = Factory.WithWebHostBuilder(b => b.UseSetting("BandIndex:ParallelFromRows", "2"));

@@ -13,7 +13,9 @@ namespace Comp.Api.Tests.Features.Bands;
 /// The reference query is written independently of the API's: region roll-ups by code prefix,
 /// FX by a per-row "latest rate on or before, else earliest" lookup, aging by the SPEC formula,
 /// year1-year4 from the stored schedules by the SPEC formula, employer rules from a GROUP BY,
-/// percentiles by <c>percentile_cont</c> itself, counts per equity basis from the cell's rows.
+/// percentiles by <c>percentile_cont</c> itself, counts per equity basis from the cell's rows,
+/// employer attributes (industry, stage, headcount) from a join on the employers' own columns,
+/// <c>excludeEmployer</c> as a <c>NOT IN</c> on the slug.
 /// </summary>
 public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiTest(factory)
 {
@@ -23,7 +25,37 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
     private static readonly string?[] Levels = ["L2", "L3", "L4", "L5", "L6", null];
     private static readonly string[] Sources = ["self_reported", "offer_letter", "aggregator"];
     private static readonly string[] Components = ["base", "bonus", "equity", "retention", "signon", "total", "year1", "year2", "year3", "year4", "year2", "year3", "year4"];
-    private static readonly string[] GroupKeys = ["employer", "role", "level", "region", "equityBasis", "packageType"];
+    private static readonly string[] GroupKeys = ["employer", "role", "level", "region", "equityBasis", "packageType", "industry", "stage", "headcount"];
+
+    /// <summary>The employers' attributes (null: not set); <c>hardware</c> and <c>nonprofit</c> match no employer.</summary>
+    internal static readonly Dictionary<string, (string? Industry, string? Stage, string? Headcount)> Attributes = new()
+    {
+        ["alpha"] = ("ai-lab", "private-late", "1001-5000"),
+        ["beta"] = ("big-tech", "public", "20001-plus"),
+        ["gamma"] = ("ai-lab", "private-growth", "201-1000"),
+        ["delta"] = ("big-tech", "public", "20001-plus"),
+        ["epsilon"] = ("saas", "public", "5001-20000"),
+        ["zeta"] = ("fintech", "private-late", "1001-5000"),
+        ["eta"] = ("ai-lab", null, "201-1000"),
+        ["theta"] = (null, "public", null),
+    };
+    private static readonly string[] Industries = ["ai-lab", "big-tech", "saas", "fintech", "hardware"];
+    private static readonly string[] Stages = ["public", "private-late", "private-growth", "nonprofit"];
+    private static readonly string[] Headcounts = ["1001-5000", "20001-plus", "201-1000", "5001-20000"];
+
+    /// <summary>Sets <see cref="Attributes"/> on the employers through the API (iota keeps none).</summary>
+    internal static async Task SetAttributesAsync(CompApiFactory factory)
+    {
+        var admin = factory.CreateAdminClient();
+        foreach (var (slug, (industry, stage, headcount)) in Attributes)
+        {
+            var response = await admin.PatchAsync($"/v1/employers/{slug}", System.Net.Http.Json.JsonContent.Create(new { industry, stage, headcount }));
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
+    private static string OneOrTwo(Random random, string[] values) =>
+        random.NextDouble() < 0.6 ? values[random.Next(values.Length)] : $"{values[random.Next(2)]},{values[2 + random.Next(values.Length - 2)]}";
     private static readonly string?[] Bases = ["public_rsu", "private_rsu_preferred", "private_rsu_409a", "options_spread", "profit_units", "cash_lti", null, null, null];
     private static readonly string[] PackageTypes = ["new_hire", "new_hire", "new_hire", "current", "retention", "promotion", "acquisition"];
 
@@ -104,6 +136,10 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
         if (random.NextDouble() < 0.2) p["verified"] = random.NextDouble() < 0.5 ? "true" : "false";
         if (random.NextDouble() < 0.2) p["equityBasis"] = random.NextDouble() < 0.6 ? Bases[random.Next(6)]! : $"{Bases[random.Next(3)]},{Bases[3 + random.Next(3)]}";
         if (random.NextDouble() < 0.2) p["packageType"] = random.NextDouble() < 0.6 ? PackageTypes[random.Next(PackageTypes.Length)] : "current,retention";
+        if (random.NextDouble() < 0.15) p["excludeEmployer"] = random.NextDouble() < 0.7 ? Employers[random.Next(6)] : $"{Employers[random.Next(3)]},{Employers[3 + random.Next(3)]}";
+        if (random.NextDouble() < 0.15) p["industry"] = OneOrTwo(random, Industries);
+        if (random.NextDouble() < 0.15) p["stage"] = OneOrTwo(random, Stages);
+        if (random.NextDouble() < 0.15) p["headcount"] = OneOrTwo(random, Headcounts);
         p["component"] = Components[random.Next(Components.Length)];
         if (random.NextDouble() < 0.2) p["currency"] = random.NextDouble() < 0.5 ? "CAD" : "EUR";
         if (random.NextDouble() < 0.2) p["agedTo"] = new DateOnly(2024, 1, 1).AddDays(random.Next(600)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -124,6 +160,7 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
     {
         var random = new Random(20240406);
         await Factory.InsertAsync(RandomRows(random, 2_500));
+        await SetAttributesAsync(Factory);
         await using var sqlOnly = Factory.WithWebHostBuilder(b => b.UseSetting("BandIndex:Enabled", "false"));
         var client = bandIndex ? Factory.CreateExactClient() : sqlOnly.CreateExactClient();
         await using var connection = await Factory.OpenAsync();
@@ -281,13 +318,18 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
         if (p.TryGetValue("verified", out var verified)) where.Add($"verified = {verified}");
         if (p.TryGetValue("equityBasis", out var basis)) where.Add(In("equity_basis", basis));
         if (p.TryGetValue("packageType", out var packageType)) where.Add(In("package_type", packageType));
+        if (p.TryGetValue("excludeEmployer", out var excluded)) where.Add("NOT " + In("e.slug", excluded));
+        if (p.TryGetValue("industry", out var industry)) where.Add(In("e.industry", industry));
+        if (p.TryGetValue("stage", out var stage)) where.Add(In("e.stage", stage));
+        if (p.TryGetValue("headcount", out var headcount)) where.Add(In("e.headcount", headcount));
 
         var groups = p.GetValueOrDefault("groupBy")?.Split(',') ?? [];
         var groupList = string.Join(", ", groups);
         var fractions = string.Join(",", p["percentiles"].Split(',').Select(x => (int.Parse(x) / 100.0).ToString(CultureInfo.InvariantCulture)));
         var sql = $"""
             WITH f AS (
-                SELECT e.slug AS employer, d.role, d.level, d.region, d.equity_basis AS equityBasis, d.package_type AS packageType, {value} AS v
+                SELECT e.slug AS employer, d.role, d.level, d.region, d.equity_basis AS equityBasis, d.package_type AS packageType,
+                       e.industry::text AS industry, e.stage::text AS stage, e.headcount::text AS headcount, {value} AS v
                 FROM datapoints d JOIN employers e ON e.id = d.employer_id
                 WHERE {string.Join(" AND ", where)}
             ),

@@ -112,7 +112,7 @@ public sealed class VestingValidationTests(CompApiFactory factory) : ApiTest(fac
     [Theory]
     [InlineData("equityBasis=public_rsu,stock", "equityBasis", "Unknown equity basis 'stock'. Must be one of: public_rsu, private_rsu_preferred, private_rsu_409a, options_spread, profit_units, cash_lti.")]
     [InlineData("packageType=raise", "packageType", "Unknown package type 'raise'. Must be one of: new_hire, current, retention, promotion, acquisition.")]
-    [InlineData("groupBy=basis", "groupBy", "Cannot group by 'basis'. Group by any of: employer, role, level, region, equityBasis, packageType.")]
+    [InlineData("groupBy=basis", "groupBy", "Cannot group by 'basis'. Group by any of: employer, role, level, region, equityBasis, packageType, industry, stage, headcount.")]
     [InlineData("component=year5", "component", "Unknown component 'year5'. Must be one of: base, bonus, equity, retention, signon, total, year1, year2, year3, year4.")]
     public async Task Band_routes_refuse_an_unknown_basis_package_type_group_or_year(string query, string field, string message)
     {

@@ -11,9 +11,16 @@ public static class GroupKeys
     public const string Region = "region";
     public const string EquityBasis = "equityBasis";
     public const string PackageType = "packageType";
+    /// <summary>Employer attributes (issue 18): a datapoint's cell is its employer's value (null: not set).</summary>
+    public const string Industry = "industry";
+    public const string Stage = "stage";
+    public const string Headcount = "headcount";
     /// <summary>The effective-date period of a trend (<c>2024</c> or <c>2024-Q2</c>); not a groupBy value.</summary>
     public const string Period = "period";
-    public static readonly IReadOnlyList<string> All = [Employer, Role, Level, Region, EquityBasis, PackageType];
+    public static readonly IReadOnlyList<string> All = [Employer, Role, Level, Region, EquityBasis, PackageType, Industry, Stage, Headcount];
+
+    /// <summary>Whether a key is an employer attribute rather than a column of the data.</summary>
+    public static bool IsEmployerAttribute(string key) => key is Industry or Stage or Headcount;
 }
 
 /// <summary>
@@ -28,7 +35,23 @@ public sealed record RangeFilter(string Column, double? Min, double? Max);
 /// </summary>
 public sealed record BandQuery
 {
+    /// <summary>The employers a datapoint must belong to; none means any (see <see cref="MatchesNoEmployer"/>).</summary>
     public IReadOnlyList<int> EmployerIds { get; init; } = [];
+    /// <summary>
+    /// Whether the employers were narrowed by attributes (industry, stage, headcount) or by
+    /// <c>excludeEmployer</c>: then the cells span employers unless the <c>employer</c> filter names one.
+    /// </summary>
+    public bool EmployersNarrowed { get; init; }
+    /// <summary>Employers left out of a cut that names none (<c>excludeEmployer</c>); empty when <see cref="EmployerIds"/> already leaves them out.</summary>
+    public IReadOnlyList<int> ExcludedEmployerIds { get; init; } = [];
+    /// <summary>Whether nothing can match: the employer filters leave no employer (attributes no employer has, or every named employer excluded).</summary>
+    public bool MatchesNoEmployer { get; init; }
+    /// <summary>How many employers the <c>employer</c> filter itself named.</summary>
+    public int NamedEmployers { get; init; }
+    /// <summary>Every employer's attributes by id (employers with none are absent), for cells keyed by an attribute.</summary>
+    public IReadOnlyDictionary<int, Contracts.EmployerAttributeValues> EmployerAttributes { get; init; } = new Dictionary<int, Contracts.EmployerAttributeValues>();
+    /// <summary>The industry list in slug order: the codes of cells keyed by industry.</summary>
+    public IReadOnlyList<string> Industries { get; init; } = [];
     public IReadOnlyList<string> Roles { get; init; } = [];
     public IReadOnlyList<string> Levels { get; init; } = [];
     /// <summary>Requested regions expanded to themselves and all their descendants.</summary>
@@ -58,6 +81,10 @@ public sealed record BandQuery
     /// </summary>
     public bool CellsMayMixBases => EquityBases.Count != 1 && !GroupBy.Contains(GroupKeys.EquityBasis);
 
-    /// <inheritdoc cref="Disclosure.SpansEmployers"/>
-    public bool CellsSpanEmployers => Disclosure.SpansEmployers(EmployerIds.Count, GroupBy.Contains(GroupKeys.Employer));
+    /// <summary>
+    /// Whether a cell may hold several employers' datapoints (<see cref="Disclosure.SpansEmployers"/>).
+    /// A cut narrowed by employer attributes or an exclusion spans employers however many remain,
+    /// unless the <c>employer</c> filter names one.
+    /// </summary>
+    public bool CellsSpanEmployers => Disclosure.SpansEmployers(EmployersNarrowed ? NamedEmployers : EmployerIds.Count, GroupBy.Contains(GroupKeys.Employer));
 }

@@ -5,7 +5,7 @@ namespace Comp.Api.Features.Bands.Engine;
 
 /// <summary>
 /// A row's cell: one code per group key (employer, role, level, region, equity basis, package
-/// type, period), combined in mixed
+/// type, an employer attribute, period), combined in mixed
 /// radix into one number, and the labels of a cell's keys read back from one of its rows.
 /// </summary>
 internal sealed class CellKey
@@ -30,7 +30,7 @@ internal sealed class CellKey
             for (var day = data.MinDay; day <= data.MaxDay; day++)
                 periodOfDay[day - data.MinDay] = Periods.Ordinal(Days.Date(day), interval) - firstPeriod;
         }
-        dimensions = query.GroupBy.Select(key => new KeyPart(Kind(key), Size(key))).ToArray();
+        dimensions = query.GroupBy.Select(key => Part(key, query)).ToArray();
         if (dimensions.Any(d => d.Kind is KeyKind.Basis or KeyKind.Package))
             profiles = [.. data.Profiles.Entries];
         long radix = 1;
@@ -56,6 +56,7 @@ internal sealed class CellKey
         Region,
         Basis,
         Package,
+        Attribute,
         Period,
     }
 
@@ -64,6 +65,41 @@ internal sealed class CellKey
         public KeyKind Kind { get; } = kind;
         public int Size { get; } = size;
         public long Stride { get; set; }
+        /// <summary>An employer attribute's values (its codes less one; 0: not set).</summary>
+        public IReadOnlyList<string> Values { get; init; } = [];
+        /// <summary>An employer attribute's code by employer code.</summary>
+        public int[] OfEmployer { get; init; } = [];
+    }
+
+    private KeyPart Part(string key, BandQuery query)
+    {
+        if (!Engine.GroupKeys.IsEmployerAttribute(key))
+            return new KeyPart(Kind(key), Size(key));
+        IReadOnlyList<string> values = key switch
+        {
+            Engine.GroupKeys.Industry => query.Industries,
+            Engine.GroupKeys.Stage => Data.EmployerAttributes.Stages,
+            _ => Data.EmployerAttributes.Headcounts,
+        };
+        // Sized as the data's employers now; a row of an employer coded since reads as "not set".
+        var ofEmployer = new int[data.Employers];
+        foreach (var (id, attributes) in query.EmployerAttributes)
+        {
+            if (data.TryEmployerCode(id, out var code) && code < ofEmployer.Length && attributes.Of(key) is { } value)
+            {
+                var index = IndexOf(values, value);
+                ofEmployer[code] = index < 0 ? 0 : index + 1;
+            }
+        }
+        return new KeyPart(KeyKind.Attribute, values.Count + 1) { Values = values, OfEmployer = ofEmployer };
+    }
+
+    private static int IndexOf(IReadOnlyList<string> values, string value)
+    {
+        for (var i = 0; i < values.Count; i++)
+            if (values[i] == value)
+                return i;
+        return -1;
     }
 
     private static KeyKind Kind(string key) => key switch
@@ -98,6 +134,7 @@ internal sealed class CellKey
         KeyKind.Region => data.Region[row],
         KeyKind.Basis => profiles[data.ProfileOf(row)].Basis,
         KeyKind.Package => profiles[data.ProfileOf(row)].Package,
+        KeyKind.Attribute => data.Employer[row] is var employer && employer < dimension.OfEmployer.Length ? dimension.OfEmployer[employer] : 0,
         _ => periodOfDay![data.Day[row] - data.MinDay],
     };
 
@@ -126,6 +163,7 @@ internal sealed class CellKey
                 KeyKind.Region => data.Regions[code],
                 KeyKind.Basis => EquityBases.Name(code),
                 KeyKind.Package => PackageTypes.All[code],
+                KeyKind.Attribute => code == 0 ? null : dimensions[i].Values[code - 1],
                 _ => Periods.Label(firstPeriod + code, interval),
             };
         }

@@ -45,7 +45,8 @@ internal sealed class Plan
         static RowList? At(RowList[] lists, int code) => code >= 0 && code < lists.Length ? lists[code] : null;
         if (data.HasPostingLists)
         {
-            if (filters.Employers is not null)
+            // An exclusion has no list of its own: every other employer's rows are candidates.
+            if (filters.Employers is not null && query.EmployerIds.Count > 0)
                 Consider(query.EmployerIds.Select(id => data.TryEmployerCode(id, out var code) ? At(data.ByEmployer, code) : null), false, false, true);
             if (filters.Roles is { } roles)
                 Consider(roles.Codes.Select(code => At(data.ByRole, code)), true, false, false);

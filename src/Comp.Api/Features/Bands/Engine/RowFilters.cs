@@ -30,6 +30,8 @@ internal sealed class RowFilters
 
     public static RowFilters? For(IndexData data, BandQuery query)
     {
+        if (query.MatchesNoEmployer)
+            return null;
         var filters = new RowFilters
         {
             Roles = DimensionMask.Of(data.Roles, query.Roles, 0),
@@ -38,7 +40,7 @@ internal sealed class RowFilters
             Sources = DimensionMask.Of(data.Sources, query.Sources, 0),
             Bases = VocabularyMask(query.EquityBases, EquityBases.Codes, EquityBases.Code),
             Packages = VocabularyMask(query.PackageTypes, PackageTypes.All.Count, PackageTypes.Code),
-            Employers = EmployerMask(data, query.EmployerIds),
+            Employers = EmployerMask(data, query),
             FromDay = query.From is { } from ? Days.Of(from) : int.MinValue,
             ToDay = query.To is { } to ? Days.Of(to) : int.MaxValue,
             Verified = query.Verified is { } v ? (v ? 1 : 0) : -1,
@@ -61,15 +63,30 @@ internal sealed class RowFilters
         return ok;
     }
 
-    private static bool[]? EmployerMask(IndexData data, IReadOnlyList<int> ids)
+    /// <summary>
+    /// The employers named (their codes pass), or every employer but the excluded ones. Read under
+    /// the data's read lock, every row's employer code is below <see cref="IndexData.Employers"/>.
+    /// </summary>
+    private static bool[]? EmployerMask(IndexData data, BandQuery query)
     {
-        if (ids.Count == 0)
-            return null;
-        var ok = new bool[Math.Max(1, data.Employers)];
-        foreach (var id in ids)
-            if (data.TryEmployerCode(id, out var code))
-                ok[code] = true;
-        return ok;
+        if (query.EmployerIds.Count > 0)
+        {
+            var ok = new bool[Math.Max(1, data.Employers)];
+            foreach (var id in query.EmployerIds)
+                if (data.TryEmployerCode(id, out var code))
+                    ok[code] = true;
+            return ok;
+        }
+        if (query.ExcludedEmployerIds.Count > 0)
+        {
+            var ok = new bool[Math.Max(1, data.Employers)];
+            Array.Fill(ok, true);
+            foreach (var id in query.ExcludedEmployerIds)
+                if (data.TryEmployerCode(id, out var code))
+                    ok[code] = false;
+            return ok;
+        }
+        return null;
     }
 }
 

@@ -5,7 +5,7 @@ using NpgsqlTypes;
 namespace Comp.Api.Features.Bands.Sql;
 
 /// <summary>
-/// The part of a band query PostgreSQL can answer from its covering indexes (employer, role,
+/// The part of a band query PostgreSQL can answer from its covering indexes (employer, excluded employers, role,
 /// level, region, effective date, source, verified, equity basis, package type): it narrows the rows read, nothing more. The
 /// engine tests every filter again on what comes back, so a filter left out here (a range over
 /// years of experience, the component's required amount) changes no answer, only the rows read.
@@ -21,8 +21,12 @@ internal static class CandidateFilter
             parameters.Add(new NpgsqlParameter(name, type) { Value = value });
             return "@" + name;
         }
+        if (query.MatchesNoEmployer)
+            return "false";
         if (query.EmployerIds.Count > 0)
             where.Add($"d.employer_id = ANY({Add(query.EmployerIds.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer)})");
+        if (query.ExcludedEmployerIds.Count > 0)
+            where.Add($"d.employer_id <> ALL({Add(query.ExcludedEmployerIds.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer)})");
         if (query.Roles.Count > 0)
             where.Add($"d.role = ANY({Add(query.Roles.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)})");
         if (query.Levels.Count > 0)
