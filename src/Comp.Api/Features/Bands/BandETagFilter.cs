@@ -12,7 +12,7 @@ namespace Comp.Api.Features.Bands;
 /// ETags for band answers: a hash of the dataset version and the oldest running transaction (so a
 /// tag taken while a write was in flight changes when it commits), the rules in force for the caller's
 /// tier (methodology, which differs between the exact and the protected tier), the taxonomy that
-/// validates and expands the query (roles, levels, regions, rated currencies), the
+/// validates and expands the query (roles, levels, regions, rated currencies, industries and employer attributes), the
 /// day (confidence grades age), and the request (route, query, body, Accept). It runs before the
 /// parameters are validated: a matching If-None-Match answers 304, and an answer already made under
 /// the same tag (so to a request that was valid) is sent again from the <see cref="AnswerCache"/>,
