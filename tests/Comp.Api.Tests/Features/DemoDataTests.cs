@@ -78,6 +78,31 @@ public sealed class DemoDataTests(CompApiFactory factory) : ApiTest(factory)
     }
 
     [Fact]
+    public async Task Demo_data_loaded_by_an_earlier_version_gets_the_vesting_defaults_and_attributes_it_lacked()
+    {
+        // As an earlier version left it: no default, no attributes, Google's datapoints vesting evenly.
+        await using (var connection = await Factory.OpenAsync())
+        {
+            await using var command = new Npgsql.NpgsqlCommand(
+                "UPDATE employers SET equity_vesting_default = NULL, industry = NULL, stage = NULL, headcount = NULL, hq = NULL WHERE slug = 'google'; " +
+                "UPDATE datapoints SET equity_vesting_schedule = NULL, equity_schedule_from_employer = false WHERE employer_id = (SELECT id FROM employers WHERE slug = 'google')",
+                connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        Assert.Equal(0L, await Factory.ScalarAsync<long>("SELECT count(*) FROM datapoints d JOIN employers e ON e.id = d.employer_id WHERE e.slug = 'google' AND d.equity_schedule_from_employer"));
+
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var added = await DemoDataset.LoadAsync(scope.ServiceProvider.GetRequiredService<CompDbContext>(), CancellationToken.None);
+
+        Assert.Equal(0, added);
+        Assert.Equal("33,33,22,12", await Factory.ScalarAsync<string>("SELECT array_to_string(equity_vesting_default::int[], ',') FROM employers WHERE slug = 'google'"));
+        Assert.Equal("big-tech", await Factory.ScalarAsync<string>("SELECT industry FROM employers WHERE slug = 'google'"));
+        Assert.True(await Factory.ScalarAsync<long>("SELECT count(*) FROM datapoints d JOIN employers e ON e.id = d.employer_id WHERE e.slug = 'google' AND d.equity_schedule_from_employer") > 0);
+        Assert.Equal(0L, await Factory.ScalarAsync<long>(
+            "SELECT count(*) FROM datapoints d JOIN employers e ON e.id = d.employer_id WHERE e.slug = 'google' AND d.equity_grant IS NOT NULL AND d.equity_vesting_years = 4 AND NOT d.equity_schedule_from_employer"));
+    }
+
+    [Fact]
     public async Task Demo_employers_ship_their_level_mappings()
     {
         var meta = await JsonAsync(await Factory.CreateClient().GetAsync("/v1/employers/meta/levels"));

@@ -228,10 +228,30 @@ public static class DemoDataset
     private static decimal RoundTo(double value, int unit) => (decimal)(Math.Round(value / unit) * unit);
 
     /// <summary>Loads the demo rows unless they are already there. Returns how many were added.</summary>
+    /// <summary>The demo employers' vesting defaults and attributes, each only where none is set (an admin's PUT or PATCH wins).</summary>
+    private static async Task DescribeEmployersAsync(CompDbContext db, IReadOnlyDictionary<string, int> employerIds, CancellationToken cancellationToken)
+    {
+        foreach (var (employer, schedule) in EquityVesting.Where(v => employerIds.ContainsKey(v.Key)))
+            await db.Employers.Where(e => e.Id == employerIds[employer] && e.EquityVestingDefault == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(e => e.EquityVestingDefault, schedule), cancellationToken);
+        foreach (var (employer, (industry, stage, headcount, hq)) in Attributes.Where(a => employerIds.ContainsKey(a.Key)))
+            await db.Employers.Where(e => e.Id == employerIds[employer] && e.Industry == null && e.Stage == null && e.Headcount == null && e.Hq == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(e => e.Industry, industry).SetProperty(e => e.Stage, stage)
+                    .SetProperty(e => e.Headcount, headcount).SetProperty(e => e.Hq, hq), cancellationToken);
+    }
+
     public static async Task<int> LoadAsync(CompDbContext db, CancellationToken cancellationToken)
     {
         if (await db.Datapoints.AnyAsync(d => d.ApiKeyId == KeyId, cancellationToken))
+        {
+            // Loaded by an earlier version: the demo employers still get what it lacked (vesting defaults, attributes),
+            // each only where nothing is set, and their stored datapoints follow the defaults as after a PUT.
+            var known = await db.Employers.Where(e => Employers.Select(x => x.Slug).Contains(e.Slug)).ToDictionaryAsync(e => e.Slug, e => e.Id, cancellationToken);
+            await DescribeEmployersAsync(db, known, cancellationToken);
+            foreach (var employer in EquityVesting.Keys.Where(known.ContainsKey))
+                await VestingDefaults.ReapplyAsync(db, known[employer], cancellationToken);
             return 0;
+        }
 
         await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO api_keys (id, name, scopes, secret_hash, created_at, revoked_at)
@@ -240,14 +260,7 @@ public static class DemoDataset
             """, cancellationToken);
         var employerIds = (await EmployerStore.EnsureEmployersAsync(db, Employers.Select(e => (e.Slug, (string?)e.Name)), cancellationToken))
             .ToDictionary(e => e.Key, e => e.Value.Id);
-        foreach (var (employer, schedule) in EquityVesting)
-            await db.Employers.Where(e => e.Id == employerIds[employer] && e.EquityVestingDefault == null)
-                .ExecuteUpdateAsync(u => u.SetProperty(e => e.EquityVestingDefault, schedule), cancellationToken);
-        // Only where no attribute is set yet: an admin's PATCH wins over the demo.
-        foreach (var (employer, (industry, stage, headcount, hq)) in Attributes)
-            await db.Employers.Where(e => e.Id == employerIds[employer] && e.Industry == null && e.Stage == null && e.Headcount == null && e.Hq == null)
-                .ExecuteUpdateAsync(u => u.SetProperty(e => e.Industry, industry).SetProperty(e => e.Stage, stage)
-                    .SetProperty(e => e.Headcount, headcount).SetProperty(e => e.Hq, hq), cancellationToken);
+        await DescribeEmployersAsync(db, employerIds, cancellationToken);
         foreach (var (employer, mapping) in LevelMappings)
         {
             if (!await db.EmployerLevels.AnyAsync(l => l.EmployerId == employerIds[employer], cancellationToken))
