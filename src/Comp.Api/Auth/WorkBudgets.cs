@@ -42,41 +42,32 @@ public sealed class WorkBudgets(TimeProvider clock, IOptionsMonitor<RateLimitOpt
 
     /// <summary>
     /// Admits a request while its caller has at least one unit left, and takes that unit at once, so requests arriving
-    /// together cannot all pass on the same last unit (the rest of the cost is charged by <see cref="Charge"/>); null when
-    /// refused.
+    /// together cannot all pass on the same last unit (the rest of the cost is charged by <see cref="Charge"/>). The
+    /// caller's service-wide total is read from PostgreSQL first when this instance has not seen it in this window.
     /// </summary>
     public async ValueTask<(bool Admitted, BudgetState State)> AdmitAsync(string partition, long limit, CancellationToken cancellationToken)
     {
-        await StateAsync(partition, limit, cancellationToken);
-        var now = clock.GetUtcNow();
-        var window = WindowOf(now);
-        var p = partitions.GetOrAdd(partition, static _ => new Partition());
-        lock (p)
-        {
-            p.Enter(window, now);
-            if (p.Used >= limit)
-                return (false, new BudgetState(p.Used, limit, window + Window));
-            p.Pending += 1;
-            return (true, new BudgetState(p.Used, limit, window + Window));
-        }
-    }
-
-    /// <summary>A caller's standing, read from PostgreSQL first if this instance has not seen the caller in this window.</summary>
-    public async ValueTask<BudgetState> StateAsync(string partition, long limit, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        var window = WindowOf(now);
         var p = partitions.GetOrAdd(partition, static _ => new Partition());
         Task? loading;
         lock (p)
         {
+            var now = clock.GetUtcNow();
+            var window = WindowOf(now);
             p.Enter(window, now);
             loading = p.Loaded || dataSource is null ? null : p.Loading ??= LoadAsync(partition, p, window);
         }
         if (loading is not null)
             await loading.WaitAsync(cancellationToken);
         lock (p)
-            return new BudgetState(p.Window == window ? p.Used : 0, limit, window + Window);
+        {
+            var now = clock.GetUtcNow();
+            var window = WindowOf(now);
+            p.Enter(window, now);
+            var admitted = p.Used < limit;
+            if (admitted)
+                p.Pending += 1;
+            return (admitted, new BudgetState(p.Used, limit, window + Window));
+        }
     }
 
     /// <summary>Charges units to a caller (an admitted request's cost beyond the unit <see cref="AdmitAsync"/> took); the standing after it.</summary>

@@ -50,9 +50,5 @@ public sealed class WorkMeter
     }
 
     /// <summary>Notes the <c>n</c> a published cell shows its caller (null, a withheld count, notes nothing).</summary>
-    public void Count(int? n)
-    {
-        if (n is > 0)
-            Interlocked.Add(ref rows, n.Value);
-    }
+    public void Count(int? n) => CountRows(n ?? 0);
 }
