@@ -81,4 +81,57 @@ public sealed class IndexDataTests
         Assert.Equal([65_539, 65_536, 3], Enumerable.Range(0, 3).Select(data.ProfileOf));
         Assert.Equal(2, data.ProfileOverflow.Count);
     }
+    /// <summary>
+    /// A compaction that builds while changes are applied to the index in use: the copy starts
+    /// from the rows live at its beginning, and the changes made since, applied to it again, give
+    /// it the same content as the index it replaces (the way <c>BandIndex.TidyAsync</c> runs one).
+    /// </summary>
+    [Fact]
+    public void A_compaction_built_beside_changes_has_the_indexs_content_once_the_changes_are_applied_to_it_too()
+    {
+        var data = new IndexData();
+        var rows = new List<IndexRow>
+        {
+            Row(data, 1, "ml-engineer", "us-or", 100_000), // updated in place after the compaction begins
+            Row(data, 1, "ml-engineer", "us-ca", 110_000), // deleted after it begins
+            Row(data, 2, "designer", "us-ca", 90_000),     // moved to another region after it begins
+            Row(data, 2, "ml-engineer", "us-ca", 95_000),  // deleted before it begins
+            Row(data, 3, "designer", "us-or", 80_000),     // untouched
+        };
+        foreach (var row in rows)
+            data.Append(row);
+        foreach (var id in new[] { 1, 2, 3 })
+            data.SetEmployer(id, $"e{id}");
+        data.Delete(rows[3].Id);
+
+        var compaction = data.BeginCompaction();
+        // The changes a catch-up applies meanwhile, to the index in use (a resize included: 5,000 appended rows).
+        var changes = new List<Action<IndexData>>
+        {
+            d => d.Upsert(rows[0] with { Base = 101_000 }),
+            d => d.Delete(rows[1].Id),
+            d => d.Upsert(rows[2] with { Region = data.Regions.Intern("us-or") }),
+            d => d.SetEmployer(4, "e4"),
+        };
+        var appended = Enumerable.Range(0, 5_000).Select(i => Row(data, 4, "ml-engineer", "us-ny", 70_000 + i)).ToList();
+        changes.AddRange(appended.Select(row => (Action<IndexData>)(d => d.Upsert(row))));
+        foreach (var change in changes)
+            change(data);
+        var copy = compaction.Build();
+        // Built from the rows as they were when it began, bar torn rows: no content of its own yet.
+        Assert.Equal(4, copy.Live);
+        foreach (var change in changes)
+            change(copy);
+
+        static List<(Guid, int, int, double)> Content(IndexData d) => Enumerable.Range(0, d.Count)
+            .Where(r => (d.Flags[r] & IndexData.DeletedFlag) == 0)
+            .Select(r => (d.Ids[r], (int)d.Region[r], d.Employer[r] is var code ? int.Parse(d.EmployerSlugs[code]![1..]) : 0, d.Base[r]))
+            .OrderBy(r => r.Item1).ToList();
+        Assert.Equal(5_003, data.Live);
+        Assert.Equal(data.Live, copy.Live);
+        Assert.Equal(Content(data), Content(copy));
+        Assert.Equal(4, copy.Clustered); // the frozen rows are in order, the rest appended after them
+        Assert.True(copy.TryEmployerId("e4", out var four) && four == 4);
+        Assert.Equal(5_000, copy.ByEmployer[copy.TryEmployerCode(4, out var code4) ? code4 : -1].Count);
+    }
 }

@@ -11,20 +11,48 @@ internal sealed partial class IndexData
     /// order), column by column, in place: each column's old array is garbage once its new one is
     /// built. Only while no reader can see the index (a full load); see <see cref="Compacted"/> otherwise.
     /// </summary>
-    public void Compact() => CompactInto(this);
+    public void Compact() => Fill(this, Freeze());
 
     /// <summary>
     /// A compacted copy, built while readers go on reading this one (nothing may write to this
     /// one meanwhile): the extra memory is a whole index until this one is dropped.
     /// </summary>
-    public IndexData Compacted()
+    public IndexData Compacted() => BeginCompaction().Build();
+
+    /// <summary>
+    /// The first step of a compaction that runs beside changes (<see cref="Compaction"/>): fixes
+    /// which rows are live and in what order they go, and holds on to the columns as they are.
+    /// Call it while no change is being applied; it reads the posting lists, not the columns.
+    /// </summary>
+    public Compaction BeginCompaction() => new(new IndexData(this), Freeze());
+
+    /// <summary>
+    /// A compaction of an index that changes while it builds. <see cref="BeginCompaction"/> fixed
+    /// the live rows and their order; <see cref="Build"/> copies their columns with no lock held,
+    /// so a change applied meanwhile may be read half old, half new (or not at all, when a resize
+    /// moved the columns). Whoever applies changes must therefore apply every change made after
+    /// <see cref="BeginCompaction"/> to the copy too, before publishing it: each change names its
+    /// rows by id and writes them whole, so a torn or stale row is written again, a row deleted
+    /// meanwhile is deleted again (the copy takes every frozen row as live), and a row appended
+    /// meanwhile is appended.
+    /// </summary>
+    internal sealed class Compaction(IndexData target, Frozen source)
     {
-        var copy = new IndexData(this);
-        CompactInto(copy);
-        return copy;
+        /// <summary>The compacted copy, in its state at <see cref="BeginCompaction"/> save for changes made since.</summary>
+        public IndexData Build()
+        {
+            Fill(target, source);
+            return target;
+        }
     }
 
-    private void CompactInto(IndexData target)
+    /// <summary>The live rows in role-and-region order, and the column arrays they are read from.</summary>
+    internal sealed record Frozen(
+        int[] Order, Guid[] Ids, int[] Employer, ushort[] Role, ushort[] Region, byte[] Currency, byte[] Level, byte[] Source,
+        ushort[] Profile, Dictionary<int, int> ProfileOverflow, byte[] Flags, int[] Day, double[] Base, double[] Bonus,
+        double[] Equity, double[] Retention, double[] Signon, float[][] Ranges, int RoleSlots, int EmployerSlots);
+
+    private Frozen Freeze()
     {
         var order = new int[Live];
         var n = 0;
@@ -41,33 +69,44 @@ internal sealed partial class IndexData
         }
         if (n != Live)
             throw new InvalidOperationException($"The band index's posting lists hold {n} live rows, its count says {Live}.");
+        // The overflow map and the outer array of range columns change in place: copies. Every
+        // other column is replaced, never changed, by a resize, so holding the arrays suffices.
+        return new Frozen(order, Ids, Employer, Role, Region, Currency, Level, Source, Profile,
+            ProfileOverflow.Count == 0 ? [] : new Dictionary<int, int>(ProfileOverflow), Flags, Day, Base, Bonus, Equity, Retention, Signon,
+            (float[][])Ranges.Clone(), ByRole.Length, ByEmployer.Length);
+    }
 
+    private static void Fill(IndexData target, Frozen source)
+    {
+        var order = source.Order;
+        var n = order.Length;
         // The same capacity: rows appended later still fit without a resize.
-        target.Ids = Gather(Ids, order);
-        target.Employer = Gather(Employer, order);
-        target.Role = Gather(Role, order);
-        target.Region = Gather(Region, order);
-        target.Currency = Gather(Currency, order);
-        target.Level = Gather(Level, order);
-        target.Source = Gather(Source, order);
-        // Read before it is replaced: the target may be this index itself (Compact).
-        var overflow = ProfileOverflow;
-        target.Profile = Gather(Profile, order);
+        target.Ids = Gather(source.Ids, order);
+        target.Employer = Gather(source.Employer, order);
+        target.Role = Gather(source.Role, order);
+        target.Region = Gather(source.Region, order);
+        target.Currency = Gather(source.Currency, order);
+        target.Level = Gather(source.Level, order);
+        target.Source = Gather(source.Source, order);
+        target.Profile = Gather(source.Profile, order);
         target.ProfileOverflow = [];
-        if (overflow.Count > 0)
+        if (source.ProfileOverflow.Count > 0)
             for (var i = 0; i < n; i++)
-                if (target.Profile[i] == Profiles.Overflow)
-                    target.ProfileOverflow[i] = overflow[order[i]];
-        target.Flags = Gather(Flags, order);
-        target.Day = Gather(Day, order);
-        target.Base = Gather(Base, order);
-        target.Bonus = Gather(Bonus, order);
-        target.Equity = Gather(Equity, order);
-        target.Retention = Gather(Retention, order);
-        target.Signon = Gather(Signon, order);
-        target.Ranges = Ranges.Select(column => Gather(column, order)).ToArray();
+                if (target.Profile[i] == Profiles.Overflow && source.ProfileOverflow.TryGetValue(order[i], out var code))
+                    target.ProfileOverflow[i] = code;
+        target.Flags = Gather(source.Flags, order);
+        // Every frozen row was live; one deleted since is deleted again by the change that did it.
+        for (var i = 0; i < n; i++)
+            target.Flags[i] &= unchecked((byte)~DeletedFlag);
+        target.Day = Gather(source.Day, order);
+        target.Base = Gather(source.Base, order);
+        target.Bonus = Gather(source.Bonus, order);
+        target.Equity = Gather(source.Equity, order);
+        target.Retention = Gather(source.Retention, order);
+        target.Signon = Gather(source.Signon, order);
+        target.Ranges = source.Ranges.Select(column => Gather(column, order)).ToArray();
         target.Count = target.Clustered = target.Live = n;
-        target.RebuildLists(ByRole.Length, ByEmployer.Length);
+        target.RebuildLists(source.RoleSlots, source.EmployerSlots);
     }
 
     /// <summary>The posting lists and the id map of rows in role-and-region order: lists are ranges, sized exactly.</summary>

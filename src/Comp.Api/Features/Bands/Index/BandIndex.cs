@@ -73,6 +73,8 @@ public sealed class BandIndex : IDisposable
     private double loadSeconds;
     private long compactions;
     private long retryCompactionAt;
+    // The catch-ups applied while a compaction builds its copy (null when none does); touched under catchUpGate.
+    private List<Change>? compactionLog;
 
     private readonly ContentTags tags;
 
@@ -236,28 +238,19 @@ public sealed class BandIndex : IDisposable
         var employers = unknown.Length == 0 ? [] : await RowReader.EmployersAsync(connection, transaction, unknown, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        var changed = false;
+        var change = new Change(employers, deleted, rows, fxTable);
         current.Gate.EnterWriteLock();
         try
         {
-            foreach (var (id, slug) in employers)
-                current.SetEmployer(id, slug);
-            // Deletions first: a row deleted and written again since is then present, as it is in PostgreSQL.
-            foreach (var id in deleted)
-                changed |= current.Delete(id);
-            foreach (var row in rows)
-                changed |= current.Upsert(row);
-            if (fxTable.Signature != current.Fx.Signature)
-            {
-                current.Fx = fxTable;
-                changed = true;
-            }
+            var changed = change.ApplyTo(current);
             position = new IndexPosition(snapshot.Xmin, snapshot.Xmax, snapshot.Xip, epoch, version, previous.Generation + (changed ? 1 : 0));
         }
         finally
         {
             current.Gate.ExitWriteLock();
         }
+        // A compaction building its copy meanwhile applies it there too, before the copy is published.
+        compactionLog?.Add(change);
         if (rows.Count > 0 || deleted.Count > 0)
             logger.LogDebug("Band index caught up: {Rows} rows read, {Deleted} deletions, {Elapsed} ms", rows.Count, deleted.Count, started.ElapsedMilliseconds);
     }
@@ -266,28 +259,71 @@ public sealed class BandIndex : IDisposable
     /// Puts the index back in role-and-region order when enough rows are out of place: an eighth
     /// of them after a catch-up, a sixty-fourth when the feed has heard nothing for five seconds
     /// (<paramref name="quiet"/>), so a large load leaves the index in order soon after it ends.
-    /// Only the feed calls it: a request's own catch-up never compacts. A failed compaction (say,
-    /// no memory for the copy) is logged and leaves the index as it is, in use, for a minute.
+    /// Only the feed calls it: a request's own catch-up never compacts, and never waits behind one.
+    /// The copy is built outside <see cref="catchUpGate"/> while catch-ups go on applying changes to
+    /// the index in use; each change is logged and applied to the copy too, under the gate, just
+    /// before the copy replaces the index (<see cref="IndexData.Compaction"/>). A failed compaction
+    /// (say, no memory for the copy) is logged and leaves the index as it is, in use, for a minute.
     /// </summary>
     public async Task TidyAsync(bool quiet, CancellationToken cancellationToken)
     {
         var fraction = quiet ? 64 : 8;
         if (data is not { } current || !OutOfPlace(current, fraction) || Stopwatch.GetTimestamp() < retryCompactionAt)
             return;
+        var started = Stopwatch.StartNew();
+        IndexData source;
+        IndexData.Compaction compaction;
         await catchUpGate.WaitAsync(cancellationToken);
         try
         {
-            if (data is { } now && OutOfPlace(now, fraction))
-                Compact(now);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            retryCompactionAt = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 60;
-            logger.LogWarning(ex, "Band index compaction failed; the index stays as it is, next try in a minute");
+            // Under the gate no change is being applied: the live rows and their order are fixed here.
+            if (data is not { } now || !OutOfPlace(now, fraction))
+                return;
+            source = now;
+            compaction = now.BeginCompaction();
+            compactionLog = [];
         }
         finally
         {
             catchUpGate.Release();
+        }
+        try
+        {
+            var disorder = source.Disorder;
+            var copy = compaction.Build();
+            var building = started.ElapsedMilliseconds;
+            await catchUpGate.WaitAsync(cancellationToken);
+            try
+            {
+                // A reload (a TRUNCATE) since replaced the index: the copy is of one no longer in use.
+                if (!ReferenceEquals(data, source))
+                    return;
+                var log = compactionLog!;
+                foreach (var change in log)
+                    change.ApplyTo(copy);
+                // Same content as the index it replaces: the position and the ETags stay.
+                data = copy;
+                Interlocked.Increment(ref compactions);
+                logger.LogInformation(
+                    "Band index compacted: {Disorder} rows were out of place, {Datapoints} datapoints, built in {Building} ms beside {Changes} catch-ups, replayed under the gate in {Replay} ms",
+                    disorder, copy.Live, building, log.Count, started.ElapsedMilliseconds - building);
+            }
+            finally
+            {
+                compactionLog = null;
+                catchUpGate.Release();
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            compactionLog = null;
+            retryCompactionAt = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 60;
+            logger.LogWarning(ex, "Band index compaction failed; the index stays as it is, next try in a minute");
+        }
+        catch (OperationCanceledException)
+        {
+            compactionLog = null;
+            throw;
         }
     }
 
@@ -298,19 +334,29 @@ public sealed class BandIndex : IDisposable
     }
 
     /// <summary>
-    /// Replaces the index with a compacted copy. Readers go on reading the old one meanwhile (it
-    /// has the same content, so positions and ETags stay); no catch-up can write to it, as both
-    /// run under <see cref="catchUpGate"/>. The old one is dropped when its last reader is done.
+    /// The changes one catch-up read from PostgreSQL, applied to the index in use and, while a
+    /// compaction builds its copy, to the copy as well (so, whole and idempotent: by id).
     /// </summary>
-    private void Compact(IndexData index)
+    private sealed record Change(IReadOnlyList<(int Id, string Slug)> Employers, IReadOnlyList<Guid> Deleted, IReadOnlyList<IndexRow> Rows, FxTable Fx)
     {
-        var started = Stopwatch.StartNew();
-        var disorder = index.Disorder;
-        var compacted = index.Compacted();
-        data = compacted;
-        Interlocked.Increment(ref compactions);
-        logger.LogInformation("Band index compacted: {Disorder} rows were out of place, {Datapoints} datapoints, {Elapsed} ms",
-            disorder, compacted.Live, started.ElapsedMilliseconds);
+        /// <summary>Applies the change (under the index's write lock, or before it is published); returns whether the content changed.</summary>
+        public bool ApplyTo(IndexData index)
+        {
+            var changed = false;
+            foreach (var (id, slug) in Employers)
+                index.SetEmployer(id, slug);
+            // Deletions first: a row deleted and written again since is then present, as it is in PostgreSQL.
+            foreach (var id in Deleted)
+                changed |= index.Delete(id);
+            foreach (var row in Rows)
+                changed |= index.Upsert(row);
+            if (Fx.Signature != index.Fx.Signature)
+            {
+                index.Fx = Fx;
+                changed = true;
+            }
+            return changed;
+        }
     }
 
     private static async Task<int> EstimateRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
