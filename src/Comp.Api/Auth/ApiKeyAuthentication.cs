@@ -16,6 +16,13 @@ public sealed class AuthOptions
 
     /// <summary>An admin key accepted from configuration, for the first administrator.</summary>
     public string? BootstrapAdminKey { get; set; }
+
+    /// <summary>
+    /// How long a key lease lasts (<see cref="ApiKeyLease"/>, at most 5,000): while an instance holds
+    /// one it checks keys from memory, and a change that revokes or narrows a key waits up to this
+    /// long before it commits. 0: no leases; every keyed request asks the primary for the key table's version.
+    /// </summary>
+    public int KeyLeaseMilliseconds { get; set; } = 1_000;
 }
 
 /// <summary>Authenticates the <c>X-Api-Key</c> header against the stored key hashes (held in <see cref="ApiKeyCache"/>).</summary>
@@ -24,6 +31,7 @@ public sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     ApiKeyCache keys,
+    ApiKeyLease lease,
     ApiKeyUsage usage,
     RequestFreshness freshness,
     TimeProvider clock,
@@ -42,10 +50,17 @@ public sealed class ApiKeyAuthenticationHandler(
         if (values.Count != 1 || !ApiKeySecrets.LooksValid(secret))
             return AuthenticateResult.Fail("The API key is malformed.");
 
-        // From memory, once the cache is at the key table's version the primary shows for this
-        // request: a key revoked anywhere is refused at once, on every instance.
-        var state = await freshness.GetAsync(Context.RequestAborted);
-        var key = await keys.FindAsync(ApiKeySecrets.Hash(secret), state.KeysVersion, Context.RequestAborted);
+        // From memory: under this instance's key lease as the cache holds it (a revocation waits
+        // until every lease has lapsed), else once the cache is at the key table's version the
+        // primary shows for this request. Either way a key revoked anywhere is refused at once, on
+        // every instance. A key the cache does not know may be new: the primary is asked.
+        var hash = ApiKeySecrets.Hash(secret);
+        var key = lease.Holds ? keys.Find(hash) : null;
+        if (key is null)
+        {
+            var state = await freshness.GetAsync(Context.RequestAborted);
+            key = await keys.FindAsync(hash, state.KeysVersion, Context.RequestAborted);
+        }
         if (key is null)
             return AuthenticateResult.Fail("The API key is unknown or revoked.");
         usage.Record(key.Id, clock.GetUtcNow());
@@ -113,6 +128,13 @@ public static class AuthExtensions
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddSingleton<IAuthorizationHandler, ScopeAuthorizationHandler>();
         services.AddSingleton<ApiKeyCache>();
+        services.AddSingleton<ApiKeyLease>();
+        services.AddHostedService(sp =>
+        {
+            var connection = new Npgsql.NpgsqlConnectionStringBuilder(sp.GetRequiredService<IConfiguration>().GetConnectionString("Comp")) { ApplicationName = "comp-key-lease" };
+            return new ApiKeyLeaseKeeper(sp.GetRequiredService<ApiKeyLease>(), sp.GetRequiredService<ApiKeyCache>(),
+                Npgsql.NpgsqlDataSource.Create(connection.ConnectionString), sp.GetRequiredService<ILogger<ApiKeyLeaseKeeper>>());
+        });
         services.AddSingleton<ApiKeyUsage>();
         services.AddHostedService<ApiKeyUsageWriter>();
         services.AddSingleton<IDatabaseStartupTask, BootstrapKeyStartupTask>();

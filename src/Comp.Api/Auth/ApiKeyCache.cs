@@ -30,6 +30,15 @@ public sealed class ApiKeyCache(IServiceScopeFactory scopes)
     /// <summary>Times the key table was read (for tests: not once per request).</summary>
     public long Reloads => Interlocked.Read(ref reloads);
 
+    /// <summary>The key table's version the cache holds (null before its first load).</summary>
+    public string? Version => current?.Version;
+
+    /// <summary>The active key with this secret hash as the cache holds it, without asking the primary (under a key lease: <see cref="ApiKeyLease"/>).</summary>
+    public CachedKey? Find(byte[] secretHash) => current?.Keys.GetValueOrDefault(Convert.ToHexString(secretHash));
+
+    /// <summary>Reads the key table again; returns the version read.</summary>
+    public async Task<string?> RefreshAsync(CancellationToken cancellationToken) => (await ReloadAsync(null, cancellationToken)).Version;
+
     /// <summary>The active key with this secret hash, as of <paramref name="version"/> or later; null when there is none.</summary>
     public async Task<CachedKey?> FindAsync(byte[] secretHash, string? version, CancellationToken cancellationToken)
     {

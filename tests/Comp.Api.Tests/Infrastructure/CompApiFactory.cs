@@ -44,7 +44,7 @@ public sealed class CompApiFactory : WebApplicationFactory<Program>, IAsyncLifet
         {
             DbAdapter = DbAdapter.Postgres,
             SchemasToInclude = ["public"],
-            TablesToIgnore = ["__EFMigrationsHistory", "roles", "levels", "regions", "industries", "fx_rates", "band_index_epoch", "datapoint_deletions", "api_keys_version"],
+            TablesToIgnore = ["__EFMigrationsHistory", "roles", "levels", "regions", "industries", "fx_rates", "band_index_epoch", "datapoint_deletions", "api_keys_version", "api_key_leases"],
         });
         // The band index loads in the background; tests measure it, not the SQL store it stands in for until then.
         await Services.GetRequiredService<Comp.Api.Features.Bands.Index.BandIndex>().WhenLoaded.WaitAsync(TimeSpan.FromSeconds(30));
@@ -59,6 +59,9 @@ public sealed class CompApiFactory : WebApplicationFactory<Program>, IAsyncLifet
         builder.UseSetting("Demo:Load", "false");
         // The suite sends thousands of anonymous requests a minute; the limit itself has its own test.
         builder.UseSetting("RateLimits:AnonymousPerMinute", "1000000");
+        // No key leases: each test class's reset empties api_keys, which would wait for them to
+        // lapse. KeyLeaseTests runs instances with leases.
+        builder.UseSetting("Auth:KeyLeaseMilliseconds", "0");
     }
 
     /// <summary>Empties the data tables and restores the bootstrap key: each test class starts from the seed.</summary>
