@@ -133,7 +133,7 @@ public static class AuthExtensions
         {
             var connection = new Npgsql.NpgsqlConnectionStringBuilder(sp.GetRequiredService<IConfiguration>().GetConnectionString("Comp")) { ApplicationName = "comp-key-lease" };
             return new ApiKeyLeaseKeeper(sp.GetRequiredService<ApiKeyLease>(), sp.GetRequiredService<ApiKeyCache>(),
-                Npgsql.NpgsqlDataSource.Create(connection.ConnectionString), sp.GetRequiredService<ILogger<ApiKeyLeaseKeeper>>());
+                Npgsql.NpgsqlDataSource.Create(connection.ConnectionString), sp.GetRequiredService<LocalWrites>(), sp.GetRequiredService<ILogger<ApiKeyLeaseKeeper>>());
         });
         services.AddSingleton<ApiKeyUsage>();
         services.AddHostedService<ApiKeyUsageWriter>();

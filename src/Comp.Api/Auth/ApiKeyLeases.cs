@@ -37,7 +37,7 @@ public sealed class ApiKeyLease(IOptionsMonitor<AuthOptions> options)
 }
 
 /// <summary>Takes and renews <see cref="ApiKeyLease"/>, reloading the key cache first whenever the key table moved.</summary>
-public sealed class ApiKeyLeaseKeeper(ApiKeyLease lease, ApiKeyCache keys, NpgsqlDataSource dataSource, ILogger<ApiKeyLeaseKeeper> logger) : BackgroundService
+public sealed class ApiKeyLeaseKeeper(ApiKeyLease lease, ApiKeyCache keys, NpgsqlDataSource dataSource, Data.LocalWrites writes, ILogger<ApiKeyLeaseKeeper> logger) : BackgroundService
 {
     // The version row is read FOR SHARE: a transaction that changes keys holds it (the trigger), so a
     // renewal waits for it and then sees its version, never the one before (READ COMMITTED follows the update).
@@ -85,11 +85,23 @@ public sealed class ApiKeyLeaseKeeper(ApiKeyLease lease, ApiKeyCache keys, Npgsq
         {
             var loaded = keys.Version ?? await keys.RefreshAsync(cancellationToken);
             var askedAt = Stopwatch.GetTimestamp();
-            await using var command = dataSource.CreateCommand(Renew);
-            command.Parameters.AddWithValue("instance", lease.Instance);
-            command.Parameters.AddWithValue("length", length);
-            command.Parameters.AddWithValue("loaded", (object?)loaded ?? DBNull.Value);
-            if (await command.ExecuteScalarAsync(cancellationToken) is not null)
+            // The renewal locks a row, so its transaction has an id, noted before it commits so that no
+            // read waits for the band index to catch up on it: it writes nothing the index reads (Data.LocalWrites).
+            bool granted;
+            await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+            await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+            {
+                await using (var command = new NpgsqlCommand(Renew, connection, transaction))
+                {
+                    command.Parameters.AddWithValue("instance", lease.Instance);
+                    command.Parameters.AddWithValue("length", length);
+                    command.Parameters.AddWithValue("loaded", (object?)loaded ?? DBNull.Value);
+                    granted = await command.ExecuteScalarAsync(cancellationToken) is not null;
+                }
+                writes.Ignore(await Data.LocalWrites.XidAsync(connection, transaction, cancellationToken));
+                await transaction.CommitAsync(cancellationToken);
+            }
+            if (granted)
             {
                 lease.Granted(askedAt, length);
                 return;

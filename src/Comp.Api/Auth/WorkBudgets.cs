@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Comp.Api.Data;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -27,7 +28,7 @@ public readonly record struct BudgetState(long Used, long Limit, DateTimeOffset 
 /// be reached, instances go on with what they know (a caller's budget is then enforced per instance)
 /// and add their charges once it is back: a database outage never refuses a request by itself.
 /// </remarks>
-public sealed class WorkBudgets(TimeProvider clock, IOptionsMonitor<RateLimitOptions> options, ILogger<WorkBudgets> logger)
+public sealed class WorkBudgets(TimeProvider clock, IOptionsMonitor<RateLimitOptions> options, LocalWrites writes, ILogger<WorkBudgets> logger)
     : BackgroundService
 {
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
@@ -199,11 +200,20 @@ public sealed class WorkBudgets(TimeProvider clock, IOptionsMonitor<RateLimitOpt
                 {
                     Parameters = { at.Clone() },
                 });
+            // Last, the transaction's id if it wrote: the band index may ignore it (Data.LocalWrites).
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_xact_id_if_assigned()::text AS xid"));
             batch.Timeout = 5;
             await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
             {
+                // A result per statement that returns rows (the DELETE returns none), the id last.
                 do
                 {
+                    if (reader.GetName(0) == "xid")
+                    {
+                        if (await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0))
+                            writes.Ignore(ulong.Parse(reader.GetString(0), System.Globalization.CultureInfo.InvariantCulture));
+                        continue;
+                    }
                     while (await reader.ReadAsync(cancellationToken))
                         totals[reader.GetString(0)] = reader.GetInt64(1);
                 } while (await reader.NextResultAsync(cancellationToken));

@@ -84,6 +84,7 @@ public static class DataExtensions
         var watch = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "comp-freshness", MaxAutoPrepare = 2, AutoPrepareMinUsages = 1 };
         services.AddSingleton(new PrimaryWatch(NpgsqlDataSource.Create(watch.ConnectionString)));
         services.AddScoped<RequestFreshness>();
+        services.AddSingleton<LocalWrites>();
         services.Configure<DatabaseOptions>(configuration.GetSection("Database"));
         services.Configure<DemoOptions>(configuration.GetSection("Demo"));
         services.AddHostedService<DatabaseInitializer>();

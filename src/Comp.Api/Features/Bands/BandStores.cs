@@ -42,7 +42,7 @@ public static class BandStores
         var builder = new NpgsqlConnectionStringBuilder(primary) { ApplicationName = "comp-band-index" };
         var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
         services.AddSingleton(sp => new BandIndex(
-            dataSource, sp.GetRequiredService<IOptionsMonitor<BandIndexOptions>>(), sp.GetRequiredService<Protection>().Tags, sp.GetRequiredService<ILogger<BandIndex>>()));
+            dataSource, sp.GetRequiredService<IOptionsMonitor<BandIndexOptions>>(), sp.GetRequiredService<Protection>().Tags, sp.GetRequiredService<LocalWrites>(), sp.GetRequiredService<ILogger<BandIndex>>()));
         // Exported when Infrastructure.Telemetry turns metrics on (OTLP or Prometheus), not otherwise.
         services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(BandIndex.MeterName));
         services.AddHostedService(sp => new BandIndexFeed(sp.GetRequiredService<BandIndex>(), dataSource, sp.GetRequiredService<ILogger<BandIndexFeed>>()));

@@ -8,6 +8,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -52,10 +53,12 @@ public static class BatchEndpoint
     /// <param name="db"></param>
     /// <param name="validator"></param>
     /// <param name="json"></param>
+    /// <param name="writes"></param>
+    /// <param name="loggers"></param>
     /// <param name="cancellationToken"></param>
     public static async Task<IResult> PostBatch(
         bool? allowPartial, HttpContext http, ClaimsPrincipal user, CompDbContext db, IValidator<DatapointRequest> validator,
-        JsonOptionsAccessor json, CancellationToken cancellationToken)
+        JsonOptionsAccessor json, LocalWrites writes, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var (key, keyError) = Idempotency.ReadKey(http.Request);
         if (keyError is not null || key is null)
@@ -144,7 +147,12 @@ public static class BatchEndpoint
             }), ct);
             var response = new BatchResponse(batchId, rows.Count, rejected);
             await Idempotency.CompleteAsync(db, keyId, key, StatusCodes.Status200OK, JsonSerializer.Serialize(response, options), null, ct);
+            // Reads on this instance need not wait for the batch until it is acknowledged, and by
+            // then the band index has it (LocalWrites).
+            using var pending = writes.Begin(await LocalWrites.XidAsync(
+                (NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)transaction.GetDbTransaction(), ct));
             await transaction.CommitAsync(ct);
+            await pending.VisibleAsync(loggers.CreateLogger(typeof(BatchEndpoint)));
             return (IResult)TypedResults.Ok(response);
         }, cancellationToken);
     }

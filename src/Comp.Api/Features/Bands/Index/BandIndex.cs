@@ -69,6 +69,7 @@ public sealed class BandIndex : IDisposable
     private volatile IndexData? data;
     private volatile IndexPosition? position;
     private long checks;
+    private long requestCatchUps;
     private long covered;
     private double loadSeconds;
     private long compactions;
@@ -78,8 +79,13 @@ public sealed class BandIndex : IDisposable
 
     private readonly ContentTags tags;
 
-    public BandIndex(NpgsqlDataSource dataSource, IOptionsMonitor<BandIndexOptions> options, ContentTags tags, ILogger<BandIndex> logger)
+    private readonly LocalWrites writes;
+
+    public BandIndex(NpgsqlDataSource dataSource, IOptionsMonitor<BandIndexOptions> options, ContentTags tags, LocalWrites writes, ILogger<BandIndex> logger)
     {
+        this.writes = writes;
+        // This instance's own datapoint writes make the index current before they are acknowledged.
+        writes.OnCommitted(CatchUpAsync);
         this.tags = tags;
         this.dataSource = dataSource;
         this.options = options;
@@ -109,6 +115,12 @@ public sealed class BandIndex : IDisposable
 
     internal IndexData? Data => data;
 
+    /// <summary>Requests that found the index behind and waited for a catch-up (for tests: what a read waits for).</summary>
+    public long RequestCatchUps => Interlocked.Read(ref requestCatchUps);
+
+    /// <summary>Where the index stands (null before the start-up load).</summary>
+    public IndexPosition? Position => position;
+
     /// <summary>
     /// Makes sure the index holds every write committed before <paramref name="now"/> (the primary's
     /// snapshot, read after the request began); returns its position.
@@ -117,8 +129,12 @@ public sealed class BandIndex : IDisposable
     {
         // Taken after the snapshot: a catch-up that starts later covers this check.
         var ticket = Interlocked.Increment(ref checks);
-        if (position is { } current && current.Covers(now))
+        // Nothing the index lacks, or only what this instance knows a read need not wait for: its own
+        // writes not yet acknowledged (their writer is making the index current), and transactions
+        // that write nothing the index reads (key leases, rate budgets).
+        if (position is { } current && (current.Covers(now) || writes.Explains(current.Xmax, current.Xip, now)))
             return current;
+        Interlocked.Increment(ref requestCatchUps);
         await CatchUpAsync(ticket, cancellationToken);
         return position!;
     }
@@ -150,6 +166,8 @@ public sealed class BandIndex : IDisposable
             var upTo = Volatile.Read(ref checks);
             await ReadAndApplyAsync(cancellationToken);
             Volatile.Write(ref covered, upTo);
+            if (position is { } now)
+                writes.Forget(now.Xmin);
         }
         finally
         {
