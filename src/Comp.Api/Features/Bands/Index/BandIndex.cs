@@ -355,7 +355,7 @@ public sealed class BandIndex : IDisposable
     /// The changes one catch-up read from PostgreSQL, applied to the index in use and, while a
     /// compaction builds its copy, to the copy as well (so, whole and idempotent: by id).
     /// </summary>
-    private sealed record Change(IReadOnlyList<(int Id, string Slug)> Employers, IReadOnlyList<Guid> Deleted, IReadOnlyList<IndexRow> Rows, FxTable Fx)
+    private sealed record Change(IReadOnlyList<(int Id, string Slug)> Employers, IReadOnlyList<Guid> Deleted, IReadOnlyList<IndexRow> Rows, FxTable Rates)
     {
         /// <summary>Applies the change (under the index's write lock, or before it is published); returns whether the content changed.</summary>
         public bool ApplyTo(IndexData index)
@@ -368,9 +368,9 @@ public sealed class BandIndex : IDisposable
                 changed |= index.Delete(id);
             foreach (var row in Rows)
                 changed |= index.Upsert(row);
-            if (Fx.Signature != index.Fx.Signature)
+            if (Rates.Signature != index.Fx.Signature)
             {
-                index.Fx = Fx;
+                index.Fx = Rates;
                 changed = true;
             }
             return changed;
