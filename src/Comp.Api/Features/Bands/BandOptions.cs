@@ -26,12 +26,7 @@ public record BandOptions
     /// <summary>One cell per distinct value of these keys: employer, role, level, region, equityBasis, packageType, and the employer attributes industry, stage and headcount (a datapoint of an employer without the attribute falls in a null cell) (comma list), e.g. <c>employer,level</c>.</summary>
     [FromQuery(Name = "groupBy")] public string? GroupBy { get; init; }
 
-    /// <summary>
-    /// <c>incumbent</c> (default): every datapoint counts once. <c>company</c>: every employer counts once: each employer with a datapoint
-    /// in the cell contributes its type-7 median of its values there, and the percentiles are type 7 over those medians; the cell's
-    /// <c>n</c> and <c>employers</c> are then its number of employers, the datapoint thresholds apply to that number, every cell needs at
-    /// least <c>Disclosure:MinEmployers</c> employers (even one employer's cut), and no employer can dominate.
-    /// </summary>
+    /// <summary><c>incumbent</c> (default): every datapoint counts once. <c>company</c>: every employer counts once, by its type-7 median of its values in the cell, and the percentiles are type 7 over those medians; <c>n</c> and <c>employers</c> are then the number of employers, the datapoint thresholds apply to it, every cell needs at least <c>Disclosure:MinEmployers</c> employers (one employer's cut is suppressed), and no employer can dominate.</summary>
     /// <example>company</example>
     [FromQuery(Name = "weighting")] public string? Weighting { get; init; }
 
