@@ -28,7 +28,7 @@ public sealed partial class BandService(
         var cells = data.Cells.Select(c => (Values: c, Published: ToCell(c, query))).ToList();
         Charge(cells, query);
         return new BandResponse(Components.Name(query.Component), query.Currency, query.AgedTo, version,
-            Methodology(DisclosureTier.Exact) + VestingInForce(cells, query) + "; " + Weightings.Describe(query.Weighting), cells.Select(c => c.Published).ToList())
+            Methodology(DisclosureTier.Exact) + "; " + Weightings.Describe(query.Weighting) + VestingInForce(cells, query), cells.Select(c => c.Published).ToList())
         {
             Disclosure = Protection.Name(DisclosureTier.Exact),
             Conversion = Conversion(cells, data.LeftOut, query.Currency),
@@ -56,7 +56,7 @@ public sealed partial class BandService(
         var first = segments[0].Query;
         Charge(cells, first);
         return new BandResponse(Components.Name(first.Component), first.Currency, first.AgedTo, version,
-            Methodology(DisclosureTier.Exact) + VestingInForce(cells, first) + "; " + Weightings.Describe(first.Weighting), cells.Select(c => c.Published).ToList())
+            Methodology(DisclosureTier.Exact) + "; " + Weightings.Describe(first.Weighting) + VestingInForce(cells, first), cells.Select(c => c.Published).ToList())
         {
             Disclosure = Protection.Name(DisclosureTier.Exact),
             Conversion = Conversion(cells, leftOut, first.Currency),
