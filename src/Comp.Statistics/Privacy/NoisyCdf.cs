@@ -43,13 +43,14 @@ public sealed class NoisyCdf
     /// </summary>
     /// <param name="fingerprint">The cell's contents fingerprint: equal contents, equal noise.</param>
     /// <param name="component">The component's code: each component's release draws its own noise.</param>
-    public static NoisyCdf Release(ReadOnlySpan<int> counts, CdfParameters parameters, Prf prf, ulong fingerprint, int component) =>
-        FromNoisyCounts(NoisyCounts(counts, parameters.Noise, prf, fingerprint, component), parameters);
+    /// <param name="purpose">The stream's first label: <see cref="PrfPurpose"/> for a cell's datapoints; another release of the same contents (company weighting's) names its own.</param>
+    public static NoisyCdf Release(ReadOnlySpan<int> counts, CdfParameters parameters, Prf prf, ulong fingerprint, int component, int purpose = PrfPurpose) =>
+        FromNoisyCounts(NoisyCounts(counts, parameters.Noise, prf, fingerprint, component, purpose), parameters);
 
     /// <summary>Each count plus its bin's draw: the raw private release, before post-processing.</summary>
-    public static long[] NoisyCounts(ReadOnlySpan<int> counts, DiscreteLaplace noise, Prf prf, ulong fingerprint, int component)
+    public static long[] NoisyCounts(ReadOnlySpan<int> counts, DiscreteLaplace noise, Prf prf, ulong fingerprint, int component, int purpose = PrfPurpose)
     {
-        var stream = prf.Stream(fingerprint, PrfPurpose, component);
+        var stream = prf.Stream(fingerprint, purpose, component);
         var noisy = new long[counts.Length];
         for (var bin = 0; bin < counts.Length; bin++)
         {

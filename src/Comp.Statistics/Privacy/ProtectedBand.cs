@@ -57,6 +57,9 @@ public static class ProtectedBand
     /// <summary>The PRF purpose of the draws on a cell's counts per equity basis.</summary>
     public const int BasesPurpose = 3;
 
+    /// <summary>The PRF purpose of a company-weighted release's histogram (over employer medians).</summary>
+    public const int CompanyPurpose = 4;
+
     /// <summary>
     /// A cell's counts per category (its datapoints by equity basis, every category given, empty
     /// ones included: which are empty is itself private), each plus a draw of
@@ -106,8 +109,63 @@ public static class ProtectedBand
         var employers = spansEmployers
             ? Math.Max(rules.MinEmployers, Noisy(exact.Employers, EmployersPurpose))
             : 1; // one employer by the query itself: nothing to hide
+        return (Figures(release, reasons, employers, percentiles, scale, rules), release);
+
+        // The count's draw is keyed by the contents and its purpose only: the same for every
+        // component, currency and query that reaches these contents.
+        int Noisy(int count, int purpose) =>
+            (int)Math.Max(0, count + parameters.CountNoise.Sample(prf.Stream(fingerprint, purpose)));
+    }
+
+    /// <summary>
+    /// Releases one company-weighted cell (<see cref="Weighting.Company"/>) and reads its figures.
+    /// The histogram released is the employers' medians', so no median is published exactly. One
+    /// datapoint more or less moves at most one median (or adds or removes it, when it is its
+    /// employer's only one), which changes at most two bins by 1: the same sensitivity as changing
+    /// one value of an incumbent release, so this release is 2ε per cell under add/remove-one
+    /// (stated in docs/privacy.md). Its noise is its own (PRF purpose <see cref="CompanyPurpose"/>):
+    /// a fixed draw per cell contents and component, apart from the incumbent release of the same
+    /// cell. Its n is the noisy count of medians, and also the published employer count: one noisy
+    /// figure for one quantity, rather than two independent ones a caller could average. The
+    /// datapoint thresholds apply to that noisy n; the employer minimum to the exact employer count,
+    /// as for incumbent cells; the largest-share rule does not apply (every employer weighs one).
+    /// </summary>
+    /// <param name="usdMedians">The employers' medians in the canonical form: USD, unaged.</param>
+    /// <param name="fingerprint">The cell's contents fingerprint (its datapoints'): equal contents, equal noise.</param>
+    public static (BandFigures Figures, NoisyCdf Release) ComputeCompanyWeighted(
+        ReadOnlySpan<double> usdMedians,
+        ulong fingerprint,
+        int component,
+        IReadOnlyList<int> percentiles,
+        double scale,
+        DisclosureRules rules,
+        ProtectionParameters parameters,
+        Prf prf)
+    {
+        var release = NoisyCdf.Release(parameters.Cdf.Grid.Histogram(usdMedians), parameters.Cdf, prf, fingerprint, component, CompanyPurpose);
+        var n = (int)release.N;
+        var employers = usdMedians.Length;
+        var reasons = Disclosure.SuppressionReasonsFor(new CellCounts(n, 0, 0), spansEmployers: false, rules).ToList();
+        if (employers < rules.MinEmployers)
+            reasons.Add(SuppressionReasons.TooFewEmployers);
+        return (Figures(release, reasons, n, percentiles, scale, rules), release);
+    }
+
+    /// <summary>
+    /// The noisy datapoint count of a cell's incumbent release (<see cref="Compute"/>'s n, before
+    /// any rule): what a protected company-weighted cell charges the caller's work budget by. It is
+    /// the same draw an incumbent request for the cell reads, so the charge tells nothing that
+    /// release does not (post-processing, no further ε).
+    /// </summary>
+    public static long NoisyDatapoints(ReadOnlySpan<double> usdValues, ulong fingerprint, int component, ProtectionParameters parameters, Prf prf) =>
+        NoisyCdf.Release(parameters.Cdf.Grid.Histogram(usdValues), parameters.Cdf, prf, fingerprint, component).N;
+
+    /// <summary>The figures read from a release, or the suppressed cell when there are reasons or nothing survived the threshold.</summary>
+    private static BandFigures Figures(NoisyCdf release, List<string> reasons, int employers, IReadOnlyList<int> percentiles, double scale, DisclosureRules rules)
+    {
+        var n = (int)release.N;
         if (reasons.Count > 0 || release.IsEmpty)
-            return (new BandFigures(true, reasons.Count > 0 ? reasons : [SuppressionReasons.TooFewDatapoints], null, null, null), release);
+            return new BandFigures(true, reasons.Count > 0 ? reasons : [SuppressionReasons.TooFewDatapoints], null, null, null);
 
         var published = new Dictionary<string, decimal?>(percentiles.Count);
         var intervals = new Dictionary<string, Interval>(percentiles.Count);
@@ -122,12 +180,7 @@ public static class ProtectedBand
             }
             published[Percentiles.Key(p)] = figure;
         }
-        return (new BandFigures(false, [], n, employers, published) { Ci = intervals }, release);
-
-        // The count's draw is keyed by the contents and its purpose only: the same for every
-        // component, currency and query that reaches these contents.
-        int Noisy(int count, int purpose) =>
-            (int)Math.Max(0, count + parameters.CountNoise.Sample(prf.Stream(fingerprint, purpose)));
+        return new BandFigures(false, [], n, employers, published) { Ci = intervals };
     }
 
     private static decimal? Round(double value) => Percentiles.CanRound(value) ? Percentiles.Round(value) : null;

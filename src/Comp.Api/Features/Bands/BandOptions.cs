@@ -26,15 +26,21 @@ public record BandOptions
     /// <summary>One cell per distinct value of these keys: employer, role, level, region, equityBasis, packageType, and the employer attributes industry, stage and headcount (a datapoint of an employer without the attribute falls in a null cell) (comma list), e.g. <c>employer,level</c>.</summary>
     [FromQuery(Name = "groupBy")] public string? GroupBy { get; init; }
 
+    /// <summary><c>incumbent</c> (default): every datapoint counts once. <c>company</c>: every employer counts once, by its type-7 median of its values in the cell, and the percentiles are type 7 over those medians; <c>n</c> and <c>employers</c> are then the number of employers, the datapoint thresholds apply to it, every cell needs at least <c>Disclosure:MinEmployers</c> employers (one employer's cut is suppressed), and no employer can dominate.</summary>
+    /// <example>company</example>
+    [FromQuery(Name = "weighting")] public string? Weighting { get; init; }
+
     /// <summary>The options applied to a resolved filter.</summary>
     public BandQuery Apply(BandQuery query)
     {
         Components.TryParse(Component, out var component);
         Statistics.Percentiles.TryParseList(Percentiles, out var percentiles, out _);
+        Weightings.TryParse(Weighting, out var weighting);
         return query with
         {
             Component = component,
             Percentiles = percentiles,
+            Weighting = weighting,
             Currency = string.IsNullOrEmpty(Currency) ? FxTable.Base : Currency,
             AgedTo = BandText.Date(AgedTo),
             GroupBy = string.IsNullOrWhiteSpace(GroupBy) ? [] : GroupBy.Split(',', StringSplitOptions.TrimEntries).ToList(),
@@ -68,6 +74,10 @@ internal static class OptionRules
         rule.Must(c => Components.TryParse(c, out _))
             .WithMessage((_, c) => $"Unknown component '{c}'. Must be one of: {string.Join(", ", Components.Names)}.");
 
+    public static void Weighting<T>(IRuleBuilder<T, string?> rule) =>
+        rule.Must(w => Weightings.TryParse(w, out _))
+            .WithMessage((_, w) => $"Unknown weighting '{w}'. Must be one of: {string.Join(", ", Weightings.Names)} (default incumbent).");
+
     public static void Percentiles<T>(IRuleBuilder<T, string?> rule) =>
         rule.Custom((text, context) =>
         {
@@ -98,6 +108,7 @@ public class BandOptionsValidator<T> : AbstractValidator<T> where T : BandOption
     {
         OptionRules.Component(RuleFor(o => o.Component));
         OptionRules.Percentiles(RuleFor(o => o.Percentiles));
+        OptionRules.Weighting(RuleFor(o => o.Weighting));
         OptionRules.Currency(RuleFor(o => o.Currency), taxonomyCache);
         OptionRules.AgedTo(RuleFor(o => o.AgedTo));
         RuleFor(o => o.GroupBy).Custom((text, context) =>

@@ -22,13 +22,14 @@ public sealed partial class BandService
         var cells = new List<BandCell>(data.Cells.Count);
         foreach (var values in data.Cells)
         {
-            var cell = ProtectedCell(values, query, scale);
+            var (cell, rows) = ProtectedCell(values, query, scale);
             // Which groups hold data is itself private: a group appears only when its noisy figures pass.
             if (!cell.Suppressed || query.GroupBy.Count == 0)
                 cells.Add(cell);
+            meter.Count(rows);
         }
-        Charge(cells);
-        return new BandResponse(Components.Name(query.Component), query.Currency, null, version, Methodology(DisclosureTier.Protected), cells)
+        return new BandResponse(Components.Name(query.Component), query.Currency, null, version,
+            Methodology(DisclosureTier.Protected) + ProtectedWeighting(query.Weighting), cells)
         {
             Disclosure = Protection.Name(DisclosureTier.Protected),
             Conversion = ProtectedConversion(cells, rate),
@@ -45,11 +46,13 @@ public sealed partial class BandService
         {
             using var data = await store.GetAsync(Canonical(query), cancellationToken);
             (var scale, rate) = Scale(data.Fx, query.Currency);
-            cells.Add(ProtectedCell(data.Cells.Single(), query, scale) with { Label = label });
+            var (cell, rows) = ProtectedCell(data.Cells.Single(), query, scale);
+            cells.Add(cell with { Label = label });
+            meter.Count(rows);
         }
-        Charge(cells);
         var first = segments[0].Query;
-        return new BandResponse(Components.Name(first.Component), first.Currency, null, version, Methodology(DisclosureTier.Protected), cells)
+        return new BandResponse(Components.Name(first.Component), first.Currency, null, version,
+            Methodology(DisclosureTier.Protected) + ProtectedWeighting(first.Weighting), cells)
         {
             Disclosure = Protection.Name(DisclosureTier.Protected),
             Conversion = ProtectedConversion(cells, rate),
@@ -75,18 +78,33 @@ public sealed partial class BandService
         return (1 / latest.UsdPerUnit, rate);
     }
 
-    private BandCell ProtectedCell(CellValues values, BandQuery query, double scale)
+    /// <summary>
+    /// A cell's protected figures, and the rows it charges the work budget (<see cref="Auth.WorkCost"/>):
+    /// the noisy n it shows, none when suppressed. A company-weighted cell's n is its employers,
+    /// which would undercharge the scan behind it, so it charges the noisy datapoint count of the
+    /// cell's incumbent release instead: a draw any caller can read from the incumbent answer,
+    /// never the exact count, which the budget headers would otherwise publish.
+    /// </summary>
+    private (BandCell Cell, int? Rows) ProtectedCell(CellValues values, BandQuery query, double scale)
     {
-        var (figures, _) = ProtectedBand.Compute(values.Span, values.Counts, values.Fingerprint, (int)query.Component,
-            query.CellsSpanEmployers, query.Percentiles, scale, rules.CurrentValue, protection.Parameters, protection.Prf);
+        var (figures, _) = query.Weighting == Weighting.Company
+            ? ProtectedBand.ComputeCompanyWeighted(values.Span, values.Fingerprint, (int)query.Component,
+                query.Percentiles, scale, rules.CurrentValue, protection.Parameters, protection.Prf)
+            : ProtectedBand.Compute(values.Span, values.Counts, values.Fingerprint, (int)query.Component,
+                query.CellsSpanEmployers, query.Percentiles, scale, rules.CurrentValue, protection.Parameters, protection.Prf);
         // The grade weighs the noisy n and employers; the data's age is exact data, so it is not weighed here.
         var confidence = figures.Suppressed ? null : Confidence.Grade(figures.Datapoints!.Value, figures.Employers!.Value, !query.CellsSpanEmployers, meanAgeYears: 0);
-        return new BandCell(values.Group, figures.Datapoints, figures.Employers, figures.Suppressed, figures.Reasons, figures.Percentiles)
+        var cell = new BandCell(values.Group, figures.Datapoints, figures.Employers, figures.Suppressed, figures.Reasons, figures.Percentiles)
         {
             Ci = figures.Ci,
             Confidence = confidence,
             EquityBases = figures.Suppressed || values.BasisCounts is not { } counts ? null : ProtectedBases(counts, values.Fingerprint),
         };
+        var rows = figures.Suppressed ? null
+            : query.Weighting == Weighting.Company
+                ? (int)ProtectedBand.NoisyDatapoints(values.RowSpan, values.Fingerprint, (int)query.Component, protection.Parameters, protection.Prf)
+                : figures.Datapoints;
+        return (cell, rows);
     }
 
     /// <summary>
@@ -101,6 +119,14 @@ public sealed partial class BandService
             .Where(c => c.Count >= rules.CurrentValue.MinDatapoints).ToList();
         return published.Count < 2 ? null : published.ToDictionary(c => c.Name, c => (int?)c.Count);
     }
+
+    /// <summary>The methodology's weighting clause in the protected tier: what a company-weighted cell's release is of.</summary>
+    private static string ProtectedWeighting(Weighting weighting) =>
+        "; " + Weightings.Describe(weighting) + (weighting == Weighting.Company
+            ? "; protected company weighting: the noisy histogram released is of the employer medians (its own fixed draw, apart from the incumbent " +
+              "release), n and employers are its noisy count, the employer minimum is decided on the exact employer count, and the work budget " +
+              "is charged by the noisy datapoint count of the cell's incumbent release"
+            : "");
 
     /// <summary>Only the answer currency's rate (public data); the rates of the values' own dates and the left-out counts would tell when and how much data a cut holds.</summary>
     private static ConversionInfo ProtectedConversion(IEnumerable<BandCell> cells, RateUsed? rate) =>

@@ -26,8 +26,9 @@ public sealed partial class BandService(
         using var data = await store.GetAsync(query, cancellationToken);
         CheckSize(data);
         var cells = data.Cells.Select(c => (Values: c, Published: ToCell(c, query))).ToList();
-        Charge(cells.Select(c => c.Published));
-        return new BandResponse(Components.Name(query.Component), query.Currency, query.AgedTo, version, Methodology(DisclosureTier.Exact) + VestingInForce(cells, query), cells.Select(c => c.Published).ToList())
+        Charge(cells, query);
+        return new BandResponse(Components.Name(query.Component), query.Currency, query.AgedTo, version,
+            Methodology(DisclosureTier.Exact) + "; " + Weightings.Describe(query.Weighting) + VestingInForce(cells, query), cells.Select(c => c.Published).ToList())
         {
             Disclosure = Protection.Name(DisclosureTier.Exact),
             Conversion = Conversion(cells, data.LeftOut, query.Currency),
@@ -52,9 +53,10 @@ public sealed partial class BandService(
             foreach (var (currency, count) in data.LeftOut)
                 leftOut[currency] = leftOut.GetValueOrDefault(currency) + count;
         }
-        Charge(cells.Select(c => c.Published));
         var first = segments[0].Query;
-        return new BandResponse(Components.Name(first.Component), first.Currency, first.AgedTo, version, Methodology(DisclosureTier.Exact) + VestingInForce(cells, first), cells.Select(c => c.Published).ToList())
+        Charge(cells, first);
+        return new BandResponse(Components.Name(first.Component), first.Currency, first.AgedTo, version,
+            Methodology(DisclosureTier.Exact) + "; " + Weightings.Describe(first.Weighting) + VestingInForce(cells, first), cells.Select(c => c.Published).ToList())
         {
             Disclosure = Protection.Name(DisclosureTier.Exact),
             Conversion = Conversion(cells, leftOut, first.Currency),
@@ -100,7 +102,7 @@ public sealed partial class BandService(
 
     private BandCell ToCell(CellValues cell, BandQuery query)
     {
-        var figures = Band.ComputeUnsorted(cell.Span, cell.Counts, query.CellsSpanEmployers, query.Percentiles, rules.CurrentValue);
+        var figures = Band.ComputeUnsorted(cell.Span, cell.Counts, query.CellsSpanEmployers, query.Percentiles, RulesFor(query));
         string? confidence = null;
         if (!figures.Suppressed && cell.MeanEffectiveDate is { } mean)
         {
@@ -153,12 +155,20 @@ public sealed partial class BandService(
             });
     }
 
-    /// <summary>Notes the rows the published cells count, for the caller's work budget (<see cref="WorkCost"/>): the n it is shown, so noisy in the protected tier.</summary>
-    private void Charge(IEnumerable<BandCell> published)
+    /// <summary>
+    /// Notes the rows the published exact cells count, for the caller's work budget
+    /// (<see cref="WorkCost"/>): the n it is shown, or for a company-weighted cell, whose n is its
+    /// employers, the datapoints scanned for their medians (which the exact tier may know).
+    /// </summary>
+    private void Charge(IEnumerable<(CellValues Values, BandCell Published)> cells, BandQuery query)
     {
-        foreach (var cell in published)
-            meter.Count(cell.N);
+        foreach (var (values, published) in cells)
+            meter.Count(published.Suppressed ? null : query.Weighting == Weighting.Company ? values.Rows : published.N);
     }
+
+    /// <summary>The disclosure rules a query's cells are judged by (<see cref="Weightings.CompanyRules"/> for company weighting: a small copy, made per cell only for those).</summary>
+    private DisclosureRules RulesFor(BandQuery query) =>
+        query.Weighting == Weighting.Company ? Weightings.CompanyRules(rules.CurrentValue) : rules.CurrentValue;
 
     private AgingInfo? AgingOf(BandQuery query) =>
         query.AgedTo is { } agedTo ? new AgingInfo(agedTo, aging.CurrentValue.AnnualRate) : null;

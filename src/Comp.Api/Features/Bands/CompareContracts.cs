@@ -22,11 +22,15 @@ public sealed record CompareRequest
     /// <summary>Percentiles to report, e.g. 10,25,50,75,90 (the default).</summary>
     public string? Percentiles { get; init; }
 
+    /// <summary><c>incumbent</c> (default: every datapoint counts once) or <c>company</c> (every employer counts once, by its type-7 median in the segment; n is then the number of employers), for every segment.</summary>
+    /// <example>incumbent</example>
+    public string? Weighting { get; init; }
+
     /// <summary>1 to 20 segments; one cell each, in this order.</summary>
     public List<CompareSegment>? Segments { get; init; }
 
     /// <summary>The options every segment shares.</summary>
-    public BandOptions Options => new() { Component = Component, Currency = Currency, AgedTo = AgedTo, Percentiles = Percentiles };
+    public BandOptions Options => new() { Component = Component, Currency = Currency, AgedTo = AgedTo, Percentiles = Percentiles, Weighting = Weighting };
 
     /// <summary>Each segment's filter resolved, with the shared options.</summary>
     public async Task<List<(string Label, BandQuery Query)>> ResolveAsync(ITaxonomy taxonomyCache, EmployerDirectory employers, CancellationToken cancellationToken)
@@ -57,6 +61,7 @@ public sealed class CompareRequestValidator : AbstractValidator<CompareRequest>
     {
         OptionRules.Component(RuleFor(r => r.Component));
         OptionRules.Percentiles(RuleFor(r => r.Percentiles));
+        OptionRules.Weighting(RuleFor(r => r.Weighting));
         OptionRules.Currency(RuleFor(r => r.Currency), taxonomyCache);
         OptionRules.AgedTo(RuleFor(r => r.AgedTo));
         RuleFor(r => r.Segments).Cascade(CascadeMode.Stop).NotEmpty().Must(s => s!.Count <= MaxSegments).WithMessage($"At most {MaxSegments} segments.");

@@ -206,6 +206,64 @@ public sealed class AttackSuiteTests(CompApiFactory factory, ITestOutputHelper o
     }
 
     /// <summary>
+    /// Differencing a company-weighted cut (issue 18): a newcomer employer with a single datapoint is
+    /// its own median, so a cut with it and one without differ by exactly that value. Each trial is
+    /// alone in its quarter: ten known employers in the Bay Area, two datapoints each, five with
+    /// medians of 60k–64k and five of 300k–320k, and the newcomer in California (outside the Bay
+    /// Area) paid 140k–160k. With <c>region=us-ca</c> the cut has 11 medians and its p50 is the
+    /// sixth, the newcomer's pay; with <c>region=us-ca-sf-bay-area</c> it has 10 and its p50 is
+    /// 182k, far from it. 60 trials; the guess is the p50 of the cut with the newcomer, chance the p50
+    /// of the cut without it. Pass (protected): the guess within 0.5% of the newcomer's pay beats
+    /// chance in at most 1 in 4 of the trials (15). A protected median lands within 0.5% of a given
+    /// pay about one time in 15 at most (the release's bins are 15% wide), so with no advantage
+    /// more than 15 hits of 60 has a probability near 1 in 1,000,000 (binomial, p = 1/15), whatever
+    /// chance scored. Exact: every trial gives the newcomer's pay, and n (the employers) differs by one.
+    /// </summary>
+    [Fact]
+    public async Task Differencing_company_weighted_cuts_gives_a_single_datapoint_employers_pay_exactly_but_not_protected()
+    {
+        var ingest = await Factory.IngestClientAsync();
+        var random = new Random(18_4);
+        var trials = new List<(decimal Target, string With, string Without)>();
+        var rows = new List<Dictionary<string, object?>>();
+        for (var t = 0; t < 60; t++)
+        {
+            var quarter = new DateOnly(2006, 1, 1).AddMonths(3 * t);
+            for (var e = 0; e < 10; e++)
+            {
+                var median = e < 5 ? 60_000m + 1_000m * e : 300_000m + 5_000m * (e - 5);
+                rows.Add(Row($"cwd-{t:00}-{e}", median - 500m, quarter.AddDays(5 + e), region: "us-ca-sf-bay-area"));
+                rows.Add(Row($"cwd-{t:00}-{e}", median + 500m, quarter.AddDays(6 + e), region: "us-ca-sf-bay-area"));
+            }
+            var target = Math.Round(140_000m + 20_000m * (decimal)random.NextDouble(), 2);
+            rows.Add(Row($"cwd-{t:00}-new", target, quarter.AddDays(30)));
+            var basePath = $"/v1/bands?component=base&percentiles=50&weighting=company&from={quarter:yyyy-MM-dd}&to={quarter.AddMonths(3).AddDays(-1):yyyy-MM-dd}";
+            trials.Add((target, basePath + "&region=us-ca", basePath + "&region=us-ca-sf-bay-area"));
+        }
+        await ingest.PlantAsync(rows);
+
+        int exactHits = 0, protectedHits = 0, chanceHits = 0;
+        foreach (var (target, with, without) in trials)
+        {
+            bool Near(JsonElement cell) => !cell.GetProperty("suppressed").GetBoolean()
+                && cell.GetProperty("percentiles").GetProperty("p50") is { ValueKind: JsonValueKind.Number } p50
+                && Math.Abs(p50.GetDecimal() - target) <= target * 0.005m;
+            var exactWith = await CellAsync(Factory.CreateExactClient(), with);
+            var exactWithout = await CellAsync(Factory.CreateExactClient(), without);
+            Assert.Equal(11, exactWith.GetProperty("n").GetInt32());
+            Assert.Equal(10, exactWithout.GetProperty("n").GetInt32());
+            exactHits += Near(exactWith) && !Near(exactWithout) ? 1 : 0;
+            protectedHits += Near(await CellAsync(Factory.CreateClient(), with)) ? 1 : 0;
+            chanceHits += Near(await CellAsync(Factory.CreateClient(), without)) ? 1 : 0;
+        }
+
+        output.WriteLine($"exact: {exactHits}/{trials.Count}; protected: {protectedHits} of {trials.Count} within 0.5%, {chanceHits} by chance");
+        Assert.Equal(trials.Count, exactHits);
+        Assert.True(protectedHits - chanceHits <= trials.Count / 4,
+            $"differencing company-weighted cuts found the newcomer within 0.5% in {protectedHits} of {trials.Count} trials ({chanceHits} by chance); Privacy:Key {CompApiFactory.PrivacyKey}");
+    }
+
+    /// <summary>
     /// Equivalent requests (c) over the new keys, and the counts per equity basis. 20 single-employer
     /// cells of 40: 25 with public RSUs, 10 with profit units, 5 of unknown basis, all new hires.
     /// The exact tier gives the counts as they are. The protected tier reads them from the cell's

@@ -213,26 +213,102 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
                 Assert.True(ExpectedBases(reference, cut.Parameters) == bases, $"{context}: equityBases {bases}, expected {ExpectedBases(reference, cut.Parameters)}");
                 if (bases is not null)
                     checkedBases++;
-                for (var k = 0; k < percentiles.Length; k++)
-                {
-                    var pk = percentiles[k];
-                    var figure = cell.GetProperty("percentiles").GetProperty($"p{pk}");
-                    var allowed = pk is < 10 or > 90 ? reference.N >= 20 : pk is < 25 or > 75 ? reference.N >= 10 : true;
-                    var value = reference.Percentiles[k];
-                    if (!allowed || Cents(value) == Cents(reference.Min) || Cents(value) == Cents(reference.Max))
-                    {
-                        Assert.True(figure.ValueKind == JsonValueKind.Null, $"{context}: p{pk} should be withheld");
-                        continue;
-                    }
-                    Assert.True(Math.Abs((double)figure.GetDecimal() - value) <= 0.01, $"{context}: p{pk} = {figure} but percentile_cont gives {value}");
-                    publishedFigures++;
-                }
+                publishedFigures += CheckPercentiles(cell, reference, percentiles, context);
             }
         }
         // The random cuts must have exercised both sides of the rules, or the test proves little.
         Assert.True(publishedFigures > 500, $"only {publishedFigures} published figures checked");
         Assert.True(suppressedCells > 20, $"only {suppressedCells} suppressed cells of {checkedCells}");
         Assert.True(checkedBases > 50, $"only {checkedBases} cells with counts per basis");
+    }
+
+    /// <summary>
+    /// <c>weighting=company</c>: the same random cuts, against a reference that takes each
+    /// employer's <c>percentile_cont(0.5)</c> in the cell, then <c>percentile_cont</c> over those
+    /// medians per cell. A cell's n and employers are its employer count; it is suppressed below 5
+    /// of them (the datapoint minimum and the employer minimum are both 5), whatever the cut, with
+    /// no share rule. (Counts per equity basis are datapoint counts, checked by the test above.)
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Random_company_weighted_cuts_equal_percentile_cont_over_employer_medians(bool bandIndex)
+    {
+        var random = new Random(20240418);
+        await Factory.InsertAsync(RandomRows(random, 2_500));
+        await SetAttributesAsync(Factory);
+        await using var sqlOnly = Factory.WithWebHostBuilder(b => b.UseSetting("BandIndex:Enabled", "false"));
+        var client = bandIndex ? Factory.CreateExactClient() : sqlOnly.CreateExactClient();
+        await using var connection = await Factory.OpenAsync();
+
+        var publishedFigures = 0;
+        var publishedCells = 0;
+        var suppressedCells = 0;
+        for (var q = 0; q < 80; q++)
+        {
+            var cut = RandomCut(random);
+            cut.Parameters["weighting"] = "company";
+            var response = await client.GetAsync("/v1/bands?" + cut.QueryString);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, $"{cut.QueryString}: {body}");
+            var cells = JsonDocument.Parse(body).RootElement.GetProperty("cells").EnumerateArray().ToList();
+            var expected = await ReferenceAsync(connection, cut.Parameters, company: true);
+            var groupBy = cut.Parameters.GetValueOrDefault("groupBy")?.Split(',') ?? [];
+            if (groupBy.Length == 0 && expected.Count == 0)
+                expected.Add(new ReferenceCell([], 0, 0, 0, [], double.NaN, double.NaN));
+            Assert.True(expected.Count == cells.Count, $"{cut.QueryString}: {cells.Count} cells, percentile_cont has {expected.Count}");
+
+            var percentiles = cut.Parameters["percentiles"].Split(',').Select(int.Parse).ToArray();
+            for (var i = 0; i < cells.Count; i++)
+            {
+                var (cell, reference) = (cells[i], expected[i]);
+                var context = $"{cut.QueryString}, cell {i} ({string.Join("/", reference.Group)})";
+                for (var g = 0; g < groupBy.Length; g++)
+                {
+                    var value = cell.GetProperty("group").GetProperty(groupBy[g]);
+                    Assert.True(reference.Group[g] == (value.ValueKind == JsonValueKind.Null ? null : value.GetString()), context);
+                }
+                Assert.Equal(reference.N, reference.Employers);
+                var shouldSuppress = reference.N < 5;
+                Assert.True(shouldSuppress == cell.GetProperty("suppressed").GetBoolean(), $"{context}: {reference.N} employers");
+                if (shouldSuppress)
+                {
+                    suppressedCells++;
+                    Assert.Equal(JsonValueKind.Null, cell.GetProperty("n").ValueKind);
+                    continue;
+                }
+                publishedCells++;
+                Assert.Equal(reference.N, cell.GetProperty("n").GetInt32());
+                Assert.Equal(reference.N, cell.GetProperty("employers").GetInt32());
+                publishedFigures += CheckPercentiles(cell, reference, percentiles, context);
+            }
+        }
+        Assert.True(publishedFigures > 150, $"only {publishedFigures} published figures checked");
+        Assert.True(publishedCells > 20 && suppressedCells > 20, $"{publishedCells} published and {suppressedCells} suppressed cells");
+    }
+
+    /// <summary>
+    /// Checks a published cell's percentiles against the reference's: null where the cell is too
+    /// small for them or they round to its smallest or largest value, else within 0.01. Returns how many were published.
+    /// </summary>
+    private static int CheckPercentiles(JsonElement cell, ReferenceCell reference, int[] percentiles, string context)
+    {
+        var published = 0;
+        for (var k = 0; k < percentiles.Length; k++)
+        {
+            var pk = percentiles[k];
+            var figure = cell.GetProperty("percentiles").GetProperty($"p{pk}");
+            var allowed = pk is < 10 or > 90 ? reference.N >= 20 : pk is < 25 or > 75 ? reference.N >= 10 : true;
+            var value = reference.Percentiles[k];
+            if (!allowed || Cents(value) == Cents(reference.Min) || Cents(value) == Cents(reference.Max))
+            {
+                Assert.True(figure.ValueKind == JsonValueKind.Null, $"{context}: p{pk} should be withheld");
+                continue;
+            }
+            Assert.True(Math.Abs((double)figure.GetDecimal() - value) <= 0.01, $"{context}: p{pk} = {figure} but percentile_cont gives {value}");
+            published++;
+        }
+        return published;
     }
 
     private static decimal Cents(double value) => Math.Round((decimal)value, 2, MidpointRounding.AwayFromZero);
@@ -293,7 +369,8 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
             (k == 1 ? " + coalesce(sign_on_bonus::float8, 0)" : "");
     }
 
-    private static async Task<List<ReferenceCell>> ReferenceAsync(NpgsqlConnection connection, Dictionary<string, string> p)
+    /// <param name="company">Company weighting: the cells' values are each employer's <c>percentile_cont(0.5)</c> within the cell.</param>
+    private static async Task<List<ReferenceCell>> ReferenceAsync(NpgsqlConnection connection, Dictionary<string, string> p, bool company = false)
     {
         static string Quote(string s) => "'" + s.Replace("'", "''") + "'";
         static string In(string column, string list) => $"{column} IN ({string.Join(",", list.Split(',').Select(Quote))})";
@@ -326,6 +403,11 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
         var groups = p.GetValueOrDefault("groupBy")?.Split(',') ?? [];
         var groupList = string.Join(", ", groups);
         var fractions = string.Join(",", p["percentiles"].Split(',').Select(x => (int.Parse(x) / 100.0).ToString(CultureInfo.InvariantCulture)));
+        var byGroup = groups.Length > 0 ? groupList + "," : "";
+        // The rows the cells are made of: the datapoints, or (company) one median per employer and cell.
+        var rowsOf = company
+            ? $"(SELECT {byGroup} owner, percentile_cont(0.5) WITHIN GROUP (ORDER BY v) AS v FROM (SELECT *, employer AS owner FROM f) x GROUP BY {byGroup} owner) m"
+            : "(SELECT *, employer AS owner FROM f) m";
         var sql = $"""
             WITH f AS (
                 SELECT e.slug AS employer, d.role, d.level, d.region, d.equity_basis AS equityBasis, d.package_type AS packageType,
@@ -334,17 +416,17 @@ public sealed class BandsMatchPercentileContTests(CompApiFactory factory) : ApiT
                 WHERE {string.Join(" AND ", where)}
             ),
             largest AS (
-                SELECT {(groups.Length > 0 ? groupList + "," : "")} max(c) AS largest
-                FROM (SELECT {(groups.Length > 0 ? groupList + "," : "")} employer AS owner, count(*) AS c FROM f GROUP BY {(groups.Length > 0 ? groupList + "," : "")} owner) x
+                SELECT {byGroup} max(c) AS largest
+                FROM (SELECT {byGroup} owner, count(*) AS c FROM {rowsOf} GROUP BY {byGroup} owner) x
                 {(groups.Length > 0 ? "GROUP BY " + groupList : "")}
             )
             SELECT {(groups.Length > 0 ? string.Join(", ", groups.Select(g => "a." + g)) + "," : "")}
                    a.n, a.employers, l.largest, a.pct, a.lo, a.hi, a.bases
             FROM (
-                SELECT {(groups.Length > 0 ? groupList + "," : "")} count(*)::int AS n, count(DISTINCT employer)::int AS employers,
+                SELECT {byGroup} count(*)::int AS n, count(DISTINCT owner)::int AS employers,
                        percentile_cont(ARRAY[{fractions}]::float8[]) WITHIN GROUP (ORDER BY v) AS pct, min(v) AS lo, max(v) AS hi,
-                       array_agg(coalesce(equityBasis, 'unknown')) AS bases
-                FROM f {(groups.Length > 0 ? "GROUP BY " + groupList : "")}
+                       {(company ? "array_agg('unknown'::text)" : "array_agg(coalesce(equityBasis, 'unknown'))")} AS bases
+                FROM {rowsOf} {(groups.Length > 0 ? "GROUP BY " + groupList : "")}
             ) a
             JOIN largest l ON {(groups.Length > 0 ? string.Join(" AND ", groups.Select(g => $"a.{g} IS NOT DISTINCT FROM l.{g}")) : "true")}
             WHERE a.n > 0

@@ -8,9 +8,15 @@ namespace Comp.Api.Features.Bands.Engine;
 /// buffer, rented from <see cref="ArrayPool{T}.Shared"/>, and returns it when disposed: read the
 /// values, compute the figures, dispose.
 /// </summary>
-public sealed class CellValues(IReadOnlyDictionary<string, string?> group, double[] values, CellCounts counts, bool pooled) : IDisposable
+/// <remarks>
+/// A company-weighted cell's values are its employers' medians (one per employer: its counts are
+/// employers, employers, 1), and it keeps its datapoints' values too (<see cref="Rows"/>,
+/// <see cref="RowSpan"/>, in a second pooled buffer), which the work budget is charged by.
+/// </remarks>
+public sealed class CellValues(IReadOnlyDictionary<string, string?> group, double[] values, CellCounts counts, bool pooled, double[]? rowValues = null, int rows = 0) : IDisposable
 {
     private double[] values = values;
+    private double[]? rowValues = rowValues;
 
     public IReadOnlyDictionary<string, string?> Group { get; } = group;
 
@@ -18,6 +24,12 @@ public sealed class CellValues(IReadOnlyDictionary<string, string?> group, doubl
 
     /// <summary>The cell's values, unsorted (percentiles are found by selection).</summary>
     public Span<double> Span => values.AsSpan(0, Counts.Datapoints);
+
+    /// <summary>How many datapoints the cell holds: its value count, or for a company-weighted cell the datapoints behind its medians.</summary>
+    public int Rows => rowValues is null ? Counts.Datapoints : rows;
+
+    /// <summary>The values of the cell's datapoints: <see cref="Span"/>, or for a company-weighted cell the values its medians are of.</summary>
+    public Span<double> RowSpan => rowValues is null ? Span : rowValues.AsSpan(0, rows);
 
     /// <summary>The mean effective date of the cell's datapoints (for the confidence grade).</summary>
     public DateOnly? MeanEffectiveDate { get; init; }
@@ -43,7 +55,10 @@ public sealed class CellValues(IReadOnlyDictionary<string, string?> group, doubl
     {
         if (pooled && values.Length > 0)
             ArrayPool<double>.Shared.Return(values);
+        if (pooled && rowValues is { Length: > 0 })
+            ArrayPool<double>.Shared.Return(rowValues);
         values = [];
+        rowValues = null;
     }
 }
 

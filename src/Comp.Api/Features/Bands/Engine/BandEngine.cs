@@ -25,7 +25,8 @@ internal static class BandEngine
             // A single cell counts employers as rows come from as many candidates as employers on
             // (else it lists each value's employer and counts those at the end). Both halves of a
             // split scan do the same, so their cells merge.
-            var employerSlots = plan.Rows >= data.Employers ? Math.Max(1, data.Employers) : 0;
+            // A company-weighted cell always lists them: it needs each value's employer for the medians.
+            var employerSlots = query.Weighting == Weighting.Incumbent && plan.Rows >= data.Employers ? Math.Max(1, data.Employers) : 0;
             // One cell numbering for both halves: names may be added (outside the write lock)
             // between two constructions, which would change the strides of a second CellKey.
             var keys = new CellKey(data, query);

@@ -69,6 +69,8 @@ public sealed record BandQuery
     public IReadOnlyList<int> Percentiles { get; init; } = Statistics.Percentiles.Default;
     public string Currency { get; init; } = FxTable.Base;
     public DateOnly? AgedTo { get; init; }
+    /// <summary>Whether each datapoint counts once (incumbent) or each employer's median does (company): then cells keep each value's employer.</summary>
+    public Weighting Weighting { get; init; } = Weighting.Incumbent;
     /// <summary>For the protected tier: a SQL source reads row ids too, for the cells' content fingerprints.</summary>
     public bool Protected { get; init; }
     public IReadOnlyList<string> GroupBy { get; init; } = [];
@@ -84,7 +86,8 @@ public sealed record BandQuery
     /// <summary>
     /// Whether a cell may hold several employers' datapoints (<see cref="Disclosure.SpansEmployers"/>).
     /// A cut narrowed by employer attributes or an exclusion spans employers however many remain,
-    /// unless the <c>employer</c> filter names one.
+    /// unless the <c>employer</c> filter names one. A company-weighted cell always does: its values
+    /// are employers' medians, so it needs the employer minimum even when they are one employer's.
     /// </summary>
-    public bool CellsSpanEmployers => Disclosure.SpansEmployers(EmployersNarrowed ? NamedEmployers : EmployerIds.Count, GroupBy.Contains(GroupKeys.Employer));
+    public bool CellsSpanEmployers => Weighting == Weighting.Company || Disclosure.SpansEmployers(EmployersNarrowed ? NamedEmployers : EmployerIds.Count, GroupBy.Contains(GroupKeys.Employer));
 }

@@ -10,7 +10,12 @@ namespace Comp.Api.Features.Bands.Engine;
 /// end. Its values' buffer is rented and handed on as it is to the cell's
 /// <see cref="CellValues"/>, which returns it when disposed: no copy, and no fresh memory to fault in per request.
 /// </remarks>
-internal sealed class CellAccumulator(long key, int row, int capacity, int employerSlots = 0, bool countBases = false)
+/// <remarks>
+/// A company-weighted cell (<paramref name="companyWeighted"/>) is always given no slots, so it
+/// lists each value's employer; its <see cref="Build"/> computes the employers' medians. The
+/// incumbent cell's row loop (<see cref="Add"/>) is the same either way.
+/// </remarks>
+internal sealed class CellAccumulator(long key, int row, int capacity, int employerSlots = 0, bool countBases = false, bool companyWeighted = false)
 {
     public long Key { get; } = key;
     /// <summary>A row of the cell, to read its labels from.</summary>
@@ -175,6 +180,15 @@ internal sealed class CellAccumulator(long key, int row, int capacity, int emplo
 
         var handed = values; // the CellValues returns it to the pool, not this accumulator
         values = [];
+        double[]? rowValues = null;
+        var cellCounts = new CellCounts(Count, distinct, largest);
+        if (companyWeighted && Count > 0)
+        {
+            // The medians become the cell's values; the datapoints' values stay with it for the work charge.
+            rowValues = handed;
+            handed = EmployerMedians(rowValues, counts, distinct);
+            cellCounts = new CellCounts(distinct, distinct, 1);
+        }
         var rates = new HashSet<RateUsed>();
         if (periods is not null)
         {
@@ -194,7 +208,7 @@ internal sealed class CellAccumulator(long key, int row, int capacity, int emplo
                 }
             }
         }
-        return new CellValues(group, handed, new CellCounts(Count, distinct, largest), pooled: handed.Length > 0)
+        return new CellValues(group, handed, cellCounts, pooled: handed.Length > 0, rowValues, Count)
         {
             MeanEffectiveDate = Days.Mean(daySum, Count),
             Fingerprint = tagSum,
@@ -203,6 +217,24 @@ internal sealed class CellAccumulator(long key, int row, int capacity, int emplo
             EquityVesting = equityVesting?.Select(c => vesting[c].Equity).ToHashSet() ?? [],
             RetentionVesting = retentionVesting?.Select(c => vesting[c].Retention).ToHashSet() ?? [],
         };
+    }
+
+    /// <summary>The employers' type-7 medians of <paramref name="rowValues"/>, in a pooled buffer; <paramref name="slots"/> is all zero before and after.</summary>
+    private double[] EmployerMedians(double[] rowValues, int[] slots, int distinct)
+    {
+        var grouped = ArrayPool<double>.Shared.Rent(Count);
+        var order = ArrayPool<int>.Shared.Rent(distinct);
+        var medians = ArrayPool<double>.Shared.Rent(distinct);
+        try
+        {
+            Weightings.EmployerMedians(rowValues.AsSpan(0, Count), employers.AsSpan(0, Count), slots, grouped, order, medians);
+            return medians;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(grouped);
+            ArrayPool<int>.Shared.Return(order);
+        }
     }
 
     public void Release()

@@ -118,7 +118,7 @@ internal sealed class Scan
 
     private CellAccumulator NewCell(long key, int row, int capacity = 64, int employerSlots = 0)
     {
-        var cell = new CellAccumulator(key, row, capacity, employerSlots, countBases);
+        var cell = new CellAccumulator(key, row, capacity, employerSlots, countBases, query.Weighting == Weighting.Company);
         cells.Add(cell);
         return cell;
     }
