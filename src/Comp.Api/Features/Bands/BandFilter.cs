@@ -72,7 +72,7 @@ public sealed record BandFilter
     /// <summary>Employer headcount band(s), comma-separated, e.g. <c>20001-plus</c>: 1-50, 51-200, 201-1000, 1001-5000, 5001-20000, 20001-plus.</summary>
     [FromQuery(Name = "headcount")] public string? Headcount { get; init; }
 
-    /// <summary>The id of one of your saved peer groups (GET /v1/peer-groups): the datapoints of its employers (a rule group's: those that match it now), within the other employer filters. Its cells span employers (unless <c>employer</c> names one); in the protected tier what remains needs at least <c>Disclosure:MinPeerGroupEmployers</c> employers (409). Another key's group, or none, is a 400.</summary>
+    /// <summary>The id of one of your saved peer groups (GET /v1/peer-groups), e.g. <c>019ae4c2-5b1e-7c3d-9a4f-2e6b8d0c1f3a</c>: the datapoints of its employers (a rule group's: those that match it now), within the other employer filters. Its cells span employers (unless <c>employer</c> names one); in the protected tier what remains needs at least <c>Disclosure:MinPeerGroupEmployers</c> employers (409). Another key's group, or none, is a 400.</summary>
     [FromQuery(Name = "peerGroup")] public string? PeerGroup { get; init; }
 
     /// <summary>The filter's query parameters that are set, as a short label (charts).</summary>
