@@ -229,7 +229,8 @@ public sealed class AttackSuiteTests(CompApiFactory factory, ITestOutputHelper o
     {
         var ingest = await Factory.IngestClientAsync();
         var admin = Factory.CreateAdminClient();
-        var attacker = await ReaderAsync();
+        // A key with read only (protected answers) that saves peer groups of its own.
+        var attacker = await Factory.KeyClientAsync("attacker-reader", "read");
         var random = new Random(18);
         var quarter = new DateOnly(2021, 1, 1);
         const string Cut = "/v1/bands?role=ml-engineer&region=us-ca&component=base&percentiles=50";
@@ -301,16 +302,6 @@ public sealed class AttackSuiteTests(CompApiFactory factory, ITestOutputHelper o
         Assert.Equal(new Dictionary<string, int> { ["exclude"] = 40, ["industry"] = 40, ["peergroup"] = 40 }, exactHits);
         Assert.True(protectedHits - chanceHits <= trials.Count / 5,
             $"differencing by employer sets found the target within 0.5% in {protectedHits} of {trials.Count} trials ({chanceHits} by chance); Privacy:Key {CompApiFactory.PrivacyKey}");
-    }
-
-    /// <summary>A key with <c>read</c> only (protected answers) that can save peer groups of its own.</summary>
-    private async Task<HttpClient> ReaderAsync()
-    {
-        var response = await Factory.CreateAdminClient().PostAsJsonAsync("/v1/keys", new { name = "attacker-reader", scopes = new[] { "read" } });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var client = Factory.CreateClient();
-        client.DefaultRequestHeaders.Add(ApiKeySecrets.HeaderName, (await JsonAsync(response)).GetProperty("key").GetString());
-        return client;
     }
 
     private static async Task PatchAsync(HttpClient admin, string employer, string industry)

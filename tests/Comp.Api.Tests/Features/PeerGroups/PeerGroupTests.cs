@@ -48,16 +48,6 @@ public sealed class PeerGroupTests(CompApiFactory factory) : ApiTest(factory)
     private async Task SetAsync(string slug, object attributes) =>
         Assert.Equal(HttpStatusCode.OK, (await Factory.CreateAdminClient().PatchAsync($"/v1/employers/{slug}", JsonContent.Create(attributes))).StatusCode);
 
-    /// <summary>A client with a new key of these scopes.</summary>
-    private async Task<HttpClient> KeyAsync(string name, params string[] scopes)
-    {
-        var response = await Factory.CreateAdminClient().PostAsJsonAsync("/v1/keys", new { name, scopes });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var client = Factory.CreateClient();
-        client.DefaultRequestHeaders.Add(ApiKeySecrets.HeaderName, (await JsonAsync(response)).GetProperty("key").GetString());
-        return client;
-    }
-
     private static async Task<JsonElement> CreatedAsync(HttpClient client, object body)
     {
         var response = await client.PostAsJsonAsync("/v1/peer-groups", body);
@@ -114,7 +104,7 @@ public sealed class PeerGroupTests(CompApiFactory factory) : ApiTest(factory)
         // pg-01 … pg-10 are AI labs, pg-11 and pg-12 big tech.
         for (var i = 1; i <= 12; i++)
             await SetAsync(Slug(i), new { industry = i <= 10 ? "ai-lab" : "big-tech" });
-        var analyst = await KeyAsync("analyst", "read", "exact");
+        var analyst = await Factory.KeyClientAsync("analyst", "read", "exact");
 
         // A list: pg-01 … pg-08, pg-11, pg-12 (ten employers, given out of order and once twice).
         int[] listed = [1, 2, 3, 4, 5, 6, 7, 8, 11, 12];
@@ -173,13 +163,16 @@ public sealed class PeerGroupTests(CompApiFactory factory) : ApiTest(factory)
     public async Task The_cells_of_a_peer_group_span_employers_so_the_multi_employer_rules_apply()
     {
         await PlantAsync();
-        var analyst = await KeyAsync("analyst", "read", "exact");
+        var analyst = await Factory.KeyClientAsync("analyst", "read", "exact");
         var id = (await CreatedAsync(analyst, List("twelve", Enumerable.Range(1, 12)))).GetProperty("id").GetString();
 
         // Two members left by the employer filter: a multi-employer cell of two employers is suppressed.
         var two = await CellAsync(analyst, $"peerGroup={id}&employer=pg-01,pg-02");
         Assert.True(two.GetProperty("suppressed").GetBoolean());
         Assert.Contains("too_few_employers", two.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()));
+        // PostgreSQL computes the same band as the band index (an admin key may use any group).
+        await using var sql = Factory.WithWebHostBuilder(b => b.UseSetting("BandIndex:Enabled", "false"));
+        AssertBand(await CellAsync(sql.CreateExactClient(), $"peerGroup={id}&excludeEmployer=pg-12"), [.. Enumerable.Range(1, 11)]);
         // Grouped by employer, each member's own band.
         var byEmployer = (await JsonAsync(await analyst.GetAsync($"/v1/bands?component=base&peerGroup={id}&groupBy=employer"))).GetProperty("cells").EnumerateArray().ToList();
         Assert.Equal(Enumerable.Range(1, 12).Select(Slug), byEmployer.Select(c => c.GetProperty("group").GetProperty("employer").GetString()));
@@ -191,7 +184,7 @@ public sealed class PeerGroupTests(CompApiFactory factory) : ApiTest(factory)
         await PlantAsync();
         for (var i = 1; i <= 12; i++)
             await SetAsync(Slug(i), new { industry = i <= 9 ? "fintech" : "saas", stage = i <= 3 ? "public" : "private-late" });
-        var analyst = await KeyAsync("analyst", "read");
+        var analyst = await Factory.KeyClientAsync("analyst", "read");
 
         var nine = await analyst.PostAsJsonAsync("/v1/peer-groups", List("nine", Enumerable.Range(1, 9)));
         await AssertProblemAsync(nine, HttpStatusCode.Conflict, "Peer group too small.", "Disclosure:MinPeerGroupEmployers");
@@ -218,8 +211,8 @@ public sealed class PeerGroupTests(CompApiFactory factory) : ApiTest(factory)
         await PlantAsync(14);
         for (var i = 1; i <= 14; i++)
             await SetAsync(Slug(i), new { industry = i <= 12 ? "hardware" : "consulting" });
-        var first = await KeyAsync("first", "read");
-        var second = await KeyAsync("second", "read");
+        var first = await Factory.KeyClientAsync("first", "read");
+        var second = await Factory.KeyClientAsync("second", "read");
         var existing = await CreatedAsync(first, List("Secret hardware set", Enumerable.Range(1, 12)));
 
         // Another key's near-superset (one more), near-subset (one less) and swap (one out, one in): refused.
@@ -254,8 +247,8 @@ public sealed class PeerGroupTests(CompApiFactory factory) : ApiTest(factory)
     public async Task Two_similar_groups_posted_at_once_are_not_both_saved()
     {
         await PlantAsync(13);
-        var first = await KeyAsync("first", "read");
-        var second = await KeyAsync("second", "read");
+        var first = await Factory.KeyClientAsync("first", "read");
+        var second = await Factory.KeyClientAsync("second", "read");
         for (var round = 0; round < 3; round++)
         {
             // Two keys post groups two employers apart, at the same moment: at most one may pass the difference rule.
@@ -273,8 +266,8 @@ public sealed class PeerGroupTests(CompApiFactory factory) : ApiTest(factory)
     public async Task Only_the_owner_and_admins_see_use_and_delete_a_group()
     {
         await PlantAsync();
-        var owner = await KeyAsync("owner", "read", "exact");
-        var other = await KeyAsync("other", "read", "exact");
+        var owner = await Factory.KeyClientAsync("owner", "read", "exact");
+        var other = await Factory.KeyClientAsync("other", "read", "exact");
         var admin = Factory.CreateAdminClient();
         var mine = await CreatedAsync(owner, List("mine", Enumerable.Range(1, 10)));
         var id = mine.GetProperty("id").GetString();
@@ -301,7 +294,7 @@ public sealed class PeerGroupTests(CompApiFactory factory) : ApiTest(factory)
         Assert.Equal(HttpStatusCode.Unauthorized, (await Factory.CreateClient().PostAsJsonAsync("/v1/peer-groups", List("anon", Enumerable.Range(1, 12)))).StatusCode);
         await AssertBadPeerGroupAsync(await Factory.CreateClient().GetAsync($"/v1/bands?peerGroup={id}"));
         // A key without read: 403.
-        var ingest = await KeyAsync("ingest", "ingest");
+        var ingest = await Factory.KeyClientAsync("ingest", "ingest");
         Assert.Equal(HttpStatusCode.Forbidden, (await ingest.GetAsync("/v1/peer-groups")).StatusCode);
 
         // An admin uses and deletes any group; then nobody can use it, nor see it.
@@ -317,8 +310,8 @@ public sealed class PeerGroupTests(CompApiFactory factory) : ApiTest(factory)
     public async Task A_cached_answer_or_etag_of_the_owner_never_answers_another_key_nor_a_deleted_group()
     {
         await PlantAsync();
-        var owner = await KeyAsync("owner", "read", "exact");
-        var other = await KeyAsync("other", "read", "exact");
+        var owner = await Factory.KeyClientAsync("owner", "read", "exact");
+        var other = await Factory.KeyClientAsync("other", "read", "exact");
         var id = (await CreatedAsync(owner, List("mine", Enumerable.Range(1, 10)))).GetProperty("id").GetString();
         var path = $"/v1/bands?component=base&peerGroup={id}";
 
@@ -356,7 +349,7 @@ public sealed class PeerGroupTests(CompApiFactory factory) : ApiTest(factory)
             await SetAsync(Slug(i), new { industry = i <= 9 ? "saas" : "fintech" });
         var anonymous = Factory.CreateClient();
         var exact = Factory.CreateExactClient();
-        var reader = await KeyAsync("reader", "read");
+        var reader = await Factory.KeyClientAsync("reader", "read");
 
         // Refused before anything is read, on every route, whatever the data: a comma list of two, of nine,
         // an exclusion from an attribute cut (saas less pg-01: eight), from a comma list.
@@ -416,7 +409,7 @@ public sealed class PeerGroupTests(CompApiFactory factory) : ApiTest(factory)
     public async Task A_peer_group_narrowed_below_ten_employers_is_a_409_in_the_protected_tier_only()
     {
         await PlantAsync();
-        var reader = await KeyAsync("reader", "read");
+        var reader = await Factory.KeyClientAsync("reader", "read");
         var id = (await CreatedAsync(reader, List("eleven", Enumerable.Range(1, 11)))).GetProperty("id").GetString();
 
         // Eleven, or ten without pg-01: answered (protected).
@@ -452,7 +445,7 @@ public sealed class PeerGroupTests(CompApiFactory factory) : ApiTest(factory)
     public async Task A_bad_group_is_a_400_naming_the_field(string body, string field)
     {
         await PlantAsync(1);
-        var response = await (await KeyAsync("analyst", "read")).PostAsync("/v1/peer-groups", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        var response = await (await Factory.KeyClientAsync("analyst", "read")).PostAsync("/v1/peer-groups", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, text);
         Assert.Contains(field, JsonDocument.Parse(text).RootElement.GetProperty("errors").EnumerateObject().Select(e => e.Name));
@@ -462,7 +455,7 @@ public sealed class PeerGroupTests(CompApiFactory factory) : ApiTest(factory)
     public async Task A_name_longer_than_200_characters_is_a_400()
     {
         await PlantAsync();
-        var response = await (await KeyAsync("analyst", "read")).PostAsJsonAsync("/v1/peer-groups", new { name = new string('n', 201), employers = Enumerable.Range(1, 10).Select(Slug) });
+        var response = await (await Factory.KeyClientAsync("analyst", "read")).PostAsJsonAsync("/v1/peer-groups", new { name = new string('n', 201), employers = Enumerable.Range(1, 10).Select(Slug) });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(["name"], (await JsonAsync(response)).GetProperty("errors").EnumerateObject().Select(e => e.Name));
     }
