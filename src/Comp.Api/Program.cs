@@ -5,6 +5,7 @@ using Comp.Api.Features.Bands;
 using Comp.Api.Features.Datapoints;
 using Comp.Api.Features.Fx;
 using Comp.Api.Features.Keys;
+using Comp.Api.Features.PeerGroups;
 using Comp.Api.Features.Taxonomy;
 using Comp.Api.Infrastructure;
 using Comp.Statistics;
@@ -62,6 +63,7 @@ app.MapEmployerLevels();
 app.MapEmployerVesting();
 app.MapFx();
 app.MapKeys();
+app.MapPeerGroups();
 
 app.Run();
 

@@ -18,6 +18,8 @@ public record BandFilter
     public string? Stage { get; init; }
     /// <summary>Employer headcount band(s), e.g. <c>20001-plus</c>.</summary>
     public string? Headcount { get; init; }
+    /// <summary>The id of one of the key's saved peer groups (GET /v1/peer-groups): its members' datapoints.</summary>
+    public string? PeerGroup { get; init; }
     public string? Role { get; init; }
     public string? Level { get; init; }
     public string? Region { get; init; }
@@ -42,7 +44,7 @@ public record BandFilter
 
     internal virtual IEnumerable<(string Name, string? Value)> Parameters() =>
     [
-        ("employer", Employer), ("excludeEmployer", ExcludeEmployer), ("industry", Industry), ("stage", Stage), ("headcount", Headcount), ("role", Role), ("level", Level), ("region", Region),
+        ("employer", Employer), ("excludeEmployer", ExcludeEmployer), ("industry", Industry), ("stage", Stage), ("headcount", Headcount), ("peerGroup", PeerGroup), ("role", Role), ("level", Level), ("region", Region),
         ("from", Date(From)), ("to", Date(To)), ("source", Source), ("equityBasis", EquityBasis), ("packageType", PackageType),
         ("verified", Verified is { } verified ? (verified ? "true" : "false") : null),
         ("minYearsOfExperience", Number(MinYearsOfExperience)), ("maxYearsOfExperience", Number(MaxYearsOfExperience)),

@@ -21,6 +21,15 @@ public sealed record DisclosureRules
     /// <summary>No employer may hold more than this share of a multi-employer cell (<c>employer_dominance</c>).</summary>
     public double MaxEmployerShare { get; init; } = 0.25;
 
+    /// <summary>
+    /// A saved peer group needs at least this many employers, and so does, in the protected tier, an ad hoc
+    /// employer set (a comma list in <c>employer</c>, an exclusion, a peer group narrowed by other filters).
+    /// </summary>
+    public int MinPeerGroupEmployers { get; init; } = 10;
+
+    /// <summary>A new peer group must differ from every existing one by at least this many employers (<see cref="Disclosure.PeerGroupDifference"/>).</summary>
+    public int MinPeerGroupDifference { get; init; } = 3;
+
     public static DisclosureRules Default { get; } = new();
 
     public string Describe() =>
@@ -95,6 +104,15 @@ public static class Disclosure
         }
         return published;
     }
+
+    /// <summary>
+    /// How many employers two peer groups differ by: those in one and not the other, both ways
+    /// (the size of the symmetric difference). A group that adds or removes fewer than
+    /// <see cref="DisclosureRules.MinPeerGroupDifference"/> employers from another would let the
+    /// difference of their bands isolate those few employers' pay.
+    /// </summary>
+    public static int PeerGroupDifference(IReadOnlySet<int> group, IReadOnlySet<int> other) =>
+        group.Count(e => !other.Contains(e)) + other.Count(e => !group.Contains(e));
 
     /// <summary>Whether percentile <paramref name="percentile"/> (1–99) may be published for a cell of <paramref name="datapoints"/>.</summary>
     public static bool MayPublishPercentile(int percentile, int datapoints, DisclosureRules rules)

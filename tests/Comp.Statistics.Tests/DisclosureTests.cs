@@ -19,6 +19,23 @@ public class DisclosureTests
         Assert.Equal(20, Rules.MinDatapointsInTails);
         Assert.Equal(5, Rules.MinEmployers);
         Assert.Equal(0.25, Rules.MaxEmployerShare);
+        Assert.Equal(10, Rules.MinPeerGroupEmployers);
+        Assert.Equal(3, Rules.MinPeerGroupDifference);
+    }
+
+    [Fact]
+    public void Peer_groups_differ_by_the_employers_in_one_and_not_the_other_counted_both_ways()
+    {
+        var ten = Set(1, 10);
+        // A near-superset (one added) and a near-subset (one removed) differ by 1; two added and one removed by 3.
+        Assert.Equal(1, Disclosure.PeerGroupDifference(ten, Set(1, 11)));
+        Assert.Equal(1, Disclosure.PeerGroupDifference(Set(1, 11), ten));
+        Assert.Equal(1, Disclosure.PeerGroupDifference(ten, Set(2, 9)));
+        Assert.Equal(3, Disclosure.PeerGroupDifference(ten, Set(2, 11)));
+        Assert.Equal(0, Disclosure.PeerGroupDifference(ten, Set(1, 10)));
+        Assert.Equal(20, Disclosure.PeerGroupDifference(ten, Set(11, 10)));
+
+        static HashSet<int> Set(int first, int count) => [.. Enumerable.Range(first, count)];
     }
 
     [Fact]

@@ -141,7 +141,8 @@ public static class AuthExtensions
         services.AddAuthorizationBuilder()
             .AddPolicy(Scopes.Read, p => p.AddRequirements(new ScopeRequirement(Scopes.Read)))
             .AddPolicy(Scopes.Ingest, p => p.AddRequirements(new ScopeRequirement(Scopes.Ingest)))
-            .AddPolicy(Scopes.Admin, p => p.AddRequirements(new ScopeRequirement(Scopes.Admin)));
+            .AddPolicy(Scopes.Admin, p => p.AddRequirements(new ScopeRequirement(Scopes.Admin)))
+            .AddPolicy(Callers.KeyedRead, p => p.RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(Scopes.Read)));
         return services;
     }
 

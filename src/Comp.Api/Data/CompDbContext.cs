@@ -14,6 +14,7 @@ public sealed class CompDbContext(DbContextOptions<CompDbContext> options) : DbC
     public DbSet<EmployerLevel> EmployerLevels => Set<EmployerLevel>();
     public DbSet<FxRate> FxRates => Set<FxRate>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<PeerGroup> PeerGroups => Set<PeerGroup>();
 
     /// <summary>
     /// Moves on every change to the data behind a band (a statement trigger calls nextval), so

@@ -13,7 +13,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     {
         var (status, title, detail, errors) = exception switch
         {
-            ProblemException e => (e.Status, e.Title, null, new Dictionary<string, string[]>(e.Errors)),
+            ProblemException e => (e.Status, e.Title, e.Detail, e.Errors.Count > 0 ? new Dictionary<string, string[]>(e.Errors) : null),
             UnsupportedContentTypeException e => (StatusCodes.Status415UnsupportedMediaType, "Unsupported content type.", e.Message, null),
             BadHttpRequestException { InnerException: System.Text.Json.JsonException json } =>
                 (StatusCodes.Status400BadRequest, "The request is not valid.", "The body is not valid JSON.",
@@ -36,6 +36,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         var problem = errors is null
             ? new ProblemDetails { Status = status, Title = title, Detail = detail }
             : new HttpValidationProblemDetails(errors) { Status = status, Title = title, Detail = detail };
+        if (exception is ProblemException { Rule: { } rule })
+            problem.Extensions["rule"] = rule;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 

@@ -17,6 +17,11 @@ public static class Problems
 
     public static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found.");
+
+    /// <summary>A 409 refusing a request that breaks a configured rule; <c>rule</c> names its configuration key.</summary>
+    public static ProblemHttpResult Conflict(string title, string detail, string rule) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: title,
+            extensions: new Dictionary<string, object?> { ["rule"] = rule });
 }
 
 /// <summary>

@@ -12,9 +12,12 @@ namespace Comp.Api.Tests.Infrastructure;
 /// </summary>
 public static class Planting
 {
-    public static async Task<HttpClient> IngestClientAsync(this CompApiFactory factory, string name = "attacker")
+    public static Task<HttpClient> IngestClientAsync(this CompApiFactory factory, string name = "attacker") => factory.KeyClientAsync(name, "ingest");
+
+    /// <summary>A client with a new key of these scopes, made by the bootstrap admin key.</summary>
+    public static async Task<HttpClient> KeyClientAsync(this CompApiFactory factory, string name, params string[] scopes)
     {
-        var response = await factory.CreateAdminClient().PostAsJsonAsync("/v1/keys", new { name, scopes = new[] { "ingest" } });
+        var response = await factory.CreateAdminClient().PostAsJsonAsync("/v1/keys", new { name, scopes });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var created = await response.Content.ReadFromJsonAsync<JsonElement>();
         var client = factory.CreateClient();

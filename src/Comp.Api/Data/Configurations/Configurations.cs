@@ -32,6 +32,20 @@ internal sealed class EmployerConfiguration : IEntityTypeConfiguration<Employer>
     }
 }
 
+internal sealed class PeerGroupConfiguration : IEntityTypeConfiguration<PeerGroup>
+{
+    public void Configure(EntityTypeBuilder<PeerGroup> b)
+    {
+        b.Property(g => g.Name).HasMaxLength(PeerGroupLimits.MaxName);
+        b.Property(g => g.CreatedAt).HasDefaultValueSql("now()");
+        b.HasOne<ApiKey>().WithMany().HasForeignKey(g => g.ApiKeyId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(g => g.ApiKeyId);
+        // A list of employers or a rule, never both or neither.
+        b.ToTable(t => t.HasCheckConstraint("ck_peer_groups_list_or_rule",
+            "(employer_ids IS NOT NULL) = (industries IS NULL AND stages IS NULL AND headcounts IS NULL)"));
+    }
+}
+
 internal sealed class IndustryConfiguration : IEntityTypeConfiguration<Industry>
 {
     public void Configure(EntityTypeBuilder<Industry> b)

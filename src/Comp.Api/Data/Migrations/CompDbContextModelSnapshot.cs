@@ -500,6 +500,57 @@ namespace Comp.Api.Data.Migrations
                     b.ToTable("levels", (string)null);
                 });
 
+            modelBuilder.Entity("Comp.Api.Data.PeerGroup", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ApiKeyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("api_key_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.PrimitiveCollection<int[]>("EmployerIds")
+                        .HasColumnType("integer[]")
+                        .HasColumnName("employer_ids");
+
+                    b.PrimitiveCollection<string[]>("Headcounts")
+                        .HasColumnType("text[]")
+                        .HasColumnName("headcounts");
+
+                    b.PrimitiveCollection<string[]>("Industries")
+                        .HasColumnType("text[]")
+                        .HasColumnName("industries");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.PrimitiveCollection<string[]>("Stages")
+                        .HasColumnType("text[]")
+                        .HasColumnName("stages");
+
+                    b.HasKey("Id")
+                        .HasName("pk_peer_groups");
+
+                    b.HasIndex("ApiKeyId")
+                        .HasDatabaseName("ix_peer_groups_api_key_id");
+
+                    b.ToTable("peer_groups", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_peer_groups_list_or_rule", "(employer_ids IS NOT NULL) = (industries IS NULL AND stages IS NULL AND headcounts IS NULL)");
+                        });
+                });
+
             modelBuilder.Entity("Comp.Api.Data.Region", b =>
                 {
                     b.Property<string>("Code")
@@ -647,6 +698,16 @@ namespace Comp.Api.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_idempotency_records_api_keys_api_key_id");
+                });
+
+            modelBuilder.Entity("Comp.Api.Data.PeerGroup", b =>
+                {
+                    b.HasOne("Comp.Api.Data.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("ApiKeyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_peer_groups_api_keys_api_key_id");
                 });
 
             modelBuilder.Entity("Comp.Api.Data.Region", b =>

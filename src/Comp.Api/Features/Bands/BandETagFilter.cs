@@ -16,13 +16,22 @@ namespace Comp.Api.Features.Bands;
 /// day (confidence grades age), and the request (route, query, body, Accept). It runs before the
 /// parameters are validated: a matching If-None-Match answers 304, and an answer already made under
 /// the same tag (so to a request that was valid) is sent again from the <see cref="AnswerCache"/>,
-/// without validating or computing anything again.
+/// without validating or computing anything again. A request naming a peer group the caller may
+/// not use skips both: its tag and answer are its owner's, so it goes on to the validation's 400.
 /// </summary>
-public sealed class BandETagFilter(BandService bands, AnswerCache answers, IBandStore store, ITaxonomy taxonomy, TimeProvider clock) : IEndpointFilter
+public sealed class BandETagFilter(BandService bands, AnswerCache answers, IBandStore store, ITaxonomy taxonomy, EmployerDirectory employers, TimeProvider clock) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
+        // A peerGroup is in the request, so in the tag, but whether it may be used depends on the caller, and
+        // a deleted group's id answers 400 from then on: neither a 304 nor a cached answer may skip that check.
+        // (Ids are never reused, and a rule group's membership moves with the employer attributes in the taxonomy digest.)
+        foreach (var peerGroup in PeerGroupsOf(context.Arguments))
+        {
+            if (await employers.PeerGroupAsync(peerGroup, http.RequestAborted) is null)
+                return await next(context);
+        }
         var request = http.Request;
         var key = new StringBuilder()
             .Append(await bands.SnapshotTokenAsync(http.RequestAborted)).Append('\n')
@@ -85,4 +94,13 @@ public sealed class BandETagFilter(BandService bands, AnswerCache answers, IBand
             answers.Done(etag, lead, null);
         return result;
     }
+
+    private static IEnumerable<string> PeerGroupsOf(IEnumerable<object?> arguments) => arguments
+        .SelectMany(a => a switch
+        {
+            BandFilter filter => [filter.PeerGroup],
+            JsonBody<CompareRequest> { Value.Segments: { } segments } => segments.Select(s => s?.Filter?.PeerGroup),
+            _ => [],
+        })
+        .Select(BandFilter.Present).OfType<string>();
 }

@@ -18,7 +18,9 @@ public static class BandEndpoints
             .AddEndpointFilter<ReadFromHeaderFilter>()
             .AddEndpointFilter<BandETagFilter>()
             .AddEndpointFilter<BandValidationFilter>()
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            // In the protected tier, an employer set (comma list, peerGroup, excludeEmployer) of fewer than Disclosure:MinPeerGroupEmployers.
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         group.MapGet("/", GetBands)
             .Produces(StatusCodes.Status200OK, contentType: BandCsv.ContentType)

@@ -72,12 +72,16 @@ public sealed record BandFilter
     /// <summary>Employer headcount band(s), comma-separated, e.g. <c>20001-plus</c>: 1-50, 51-200, 201-1000, 1001-5000, 5001-20000, 20001-plus.</summary>
     [FromQuery(Name = "headcount")] public string? Headcount { get; init; }
 
+    /// <summary>The id of one of your saved peer groups (GET /v1/peer-groups), e.g. <c>019ae4c2-5b1e-7c3d-9a4f-2e6b8d0c1f3a</c>: the datapoints of its employers (a rule group's: those that match it now), within the other employer filters. Its cells span employers (unless <c>employer</c> names one); in the protected tier what remains needs at least <c>Disclosure:MinPeerGroupEmployers</c> employers (409). Another key's group, or none, is a 400.</summary>
+    [FromQuery(Name = "peerGroup")] public string? PeerGroup { get; init; }
+
     /// <summary>The filter's query parameters that are set, as a short label (charts).</summary>
     public string Describe()
     {
         var parts = new[]
         {
             Role, Employer, Industry, Stage, Headcount, Level, Region, Source, EquityBasis, PackageType,
+            Present(PeerGroup) is { } peers ? "peer group " + peers : null,
             Present(ExcludeEmployer) is { } excluded ? "without " + excluded : null,
             Present(From) is { } from ? "from " + from : null,
             Present(To) is { } to ? "to " + to : null,
@@ -94,19 +98,24 @@ public sealed record BandFilter
     }
 
     /// <summary>An empty parameter (<c>?verified=</c>) is absent, as it is for every text filter.</summary>
-    private static string? Present(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+    internal static string? Present(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     /// <summary>
     /// The filter resolved for the engine: employers to ids, regions to themselves and their
     /// descendants, text to values. Employer attributes (industry, stage, headcount) resolve to the
-    /// ids of the employers that have them, intersected with <c>employer</c> when both are given,
-    /// so the engine's employer filter does the work in every store; <c>excludeEmployer</c> takes
-    /// its employers out of that set, or out of every employer when no other employer filter is set.
+    /// ids of the employers that have them, and a peer group to its members (a rule group's: the
+    /// employers whose attributes match it in this taxonomy snapshot), each intersected with the
+    /// other employer filters given, so the engine's employer filter does the work in every store;
+    /// <c>excludeEmployer</c> takes its employers out of that set, or out of every employer when no
+    /// other employer filter is set. A set chosen employer by employer (a comma list, a peer group,
+    /// an exclusion) carries its size for the protected tier's rule (<see cref="BandQuery.EmployerSet"/>):
+    /// public taxonomy, known before any datapoint is read.
     /// </summary>
     public async Task<BandQuery> ResolveAsync(TaxonomySnapshot taxonomy, EmployerDirectory employers, CancellationToken cancellationToken)
     {
         var named = await employers.IdsAsync(BandText.List(Employer), cancellationToken);
         var ids = named.Values.Distinct().ToList();
+        var restricted = named.Count > 0;
         var attributes = new[] { ("industry", BandText.List(Industry)), ("stage", BandText.List(Stage)), ("headcount", BandText.List(Headcount)) }
             .Where(a => a.Item2.Count > 0).ToList();
         if (attributes.Count > 0)
@@ -114,16 +123,31 @@ public sealed record BandFilter
             var matching = taxonomy.EmployerAttributes
                 .Where(e => attributes.All(a => e.Value.Of(a.Item1) is { } value && a.Item2.Contains(value)))
                 .Select(e => e.Key);
-            ids = (ids.Count > 0 ? matching.Intersect(ids) : matching).Order().ToList();
+            ids = (restricted ? matching.Intersect(ids) : matching).Order().ToList();
+            restricted = true;
         }
-        var restricted = named.Count > 0 || attributes.Count > 0;
+        var peers = Present(PeerGroup) is { } peerGroup
+            ? await employers.PeerGroupAsync(peerGroup, cancellationToken)
+                ?? throw new InvalidOperationException("peerGroup names no group of the caller's: the validator's lookup, remembered for the request, lets none through.")
+            : null;
+        if (peers is not null)
+        {
+            var members = peers.EmployerIds
+                ?? taxonomy.EmployerAttributes.Where(e => peers.Matches(e.Value.Industry, e.Value.Stage, e.Value.Headcount)).Select(e => e.Key).ToArray();
+            ids = (restricted ? members.Intersect(ids) : members).Distinct().Order().ToList();
+            restricted = true;
+        }
         var excluded = (await employers.IdsAsync(BandText.List(ExcludeEmployer), cancellationToken)).Values.Distinct().ToList();
         if (restricted)
             ids = ids.Except(excluded).ToList();
+        int? employerSet = null;
+        if (named.Count >= 2 || peers is not null || excluded.Count > 0)
+            employerSet = restricted ? ids.Count : Math.Max(0, await employers.CountAsync(cancellationToken) - excluded.Count);
         return new BandQuery
         {
             EmployerIds = ids,
-            EmployersNarrowed = attributes.Count > 0 || excluded.Count > 0,
+            EmployersNarrowed = attributes.Count > 0 || peers is not null || excluded.Count > 0,
+            EmployerSet = employerSet,
             ExcludedEmployerIds = restricted ? [] : excluded,
             MatchesNoEmployer = restricted && ids.Count == 0,
             NamedEmployers = named.Count,
@@ -159,6 +183,12 @@ public sealed class BandFilterValidator : AbstractValidator<BandFilter>
         }
         RuleFor(f => f.Employer).CustomAsync(KnownEmployers);
         RuleFor(f => f.ExcludeEmployer).CustomAsync(KnownEmployers);
+        RuleFor(f => f.PeerGroup).CustomAsync(async (text, context, cancellationToken) =>
+        {
+            // Unknown, malformed and another key's group read alike: a caller cannot tell whether an id exists.
+            if (BandFilter.Present(text) is { } id && await employers.PeerGroupAsync(id, cancellationToken) is null)
+                context.AddFailure($"Unknown peer group '{id}'. Give the id of one of your key's peer groups (GET /v1/peer-groups).");
+        });
         RuleFor(f => f.Industry).CustomAsync(async (text, context, cancellationToken) =>
         {
             var taxonomy = await taxonomyCache.GetAsync(cancellationToken);

@@ -15,6 +15,7 @@ public sealed partial class BandService
 {
     private async Task<BandResponse> GetProtectedAsync(BandQuery query, CancellationToken cancellationToken)
     {
+        CheckEmployerSet(query);
         var version = await DatasetVersionAsync(cancellationToken);
         using var data = await store.GetAsync(Canonical(query), cancellationToken);
         CheckSize(data);
@@ -39,6 +40,8 @@ public sealed partial class BandService
 
     private async Task<BandResponse> CompareProtectedAsync(IReadOnlyList<(string Label, BandQuery Query)> segments, CancellationToken cancellationToken)
     {
+        foreach (var (_, query) in segments)
+            CheckEmployerSet(query);
         var version = await DatasetVersionAsync(cancellationToken);
         var cells = new List<BandCell>(segments.Count);
         RateUsed? rate = null;

@@ -1,3 +1,4 @@
+using Comp.Api.Auth;
 using Comp.Api.Data;
 using Comp.Api.Features.Bands.Engine;
 using Microsoft.EntityFrameworkCore;
@@ -15,6 +16,7 @@ namespace Comp.Api.Features.Bands;
 public sealed class EmployerDirectory(IHttpContextAccessor http, IServiceScopeFactory scopes, Index.BandIndex? index)
 {
     private static readonly object MemoKey = new();
+    private static readonly object PeerGroupMemoKey = new();
 
     /// <summary>The ids of the slugs that name an employer (unknown slugs are absent).</summary>
     public async Task<IReadOnlyDictionary<string, int>> IdsAsync(IReadOnlyList<string> slugs, CancellationToken cancellationToken)
@@ -51,5 +53,36 @@ public sealed class EmployerDirectory(IHttpContextAccessor http, IServiceScopeFa
                 memo[slug] = found.TryGetValue(slug, out var id) ? id : null;
         }
         return slugs.Where(s => memo.GetValueOrDefault(s) is not null).Distinct().ToDictionary(s => s, s => memo[s]!.Value, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The peer group a <c>peerGroup</c> parameter names, if the caller may use it (the key that made
+    /// it, or an admin key); null for text that is not a UUID, an unknown id, another key's group, or
+    /// an anonymous caller. Looked up once per request and remembered: the ETag filter, the
+    /// validator and the resolution of the filter see the same group, so a group deleted meanwhile
+    /// cannot pass one and fail another.
+    /// </summary>
+    public async Task<PeerGroup?> PeerGroupAsync(string text, CancellationToken cancellationToken)
+    {
+        var context = http.HttpContext;
+        if (context is null || !Guid.TryParse(text, out var id))
+            return null;
+        if (context.Items[PeerGroupMemoKey] is not Dictionary<Guid, PeerGroup?> memo)
+            context.Items[PeerGroupMemoKey] = memo = [];
+        if (!memo.TryGetValue(id, out var group))
+        {
+            group = await context.RequestServices.GetRequiredService<CompDbContext>().PeerGroups.AsNoTracking()
+                .FirstOrDefaultAsync(g => g.Id == id, cancellationToken);
+            memo[id] = group;
+        }
+        return group is not null && Callers.MaySee(context.User, group.ApiKeyId) ? group : null;
+    }
+
+    /// <summary>How many employers there are (an exclusion from every employer leaves all but those excluded).</summary>
+    public async Task<int> CountAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = http.HttpContext is null ? scopes.CreateAsyncScope() : (AsyncServiceScope?)null;
+        var db = (scope?.ServiceProvider ?? http.HttpContext!.RequestServices).GetRequiredService<CompDbContext>();
+        return await db.Employers.CountAsync(cancellationToken);
     }
 }

@@ -264,6 +264,119 @@ public sealed class AttackSuiteTests(CompApiFactory factory, ITestOutputHelper o
     }
 
     /// <summary>
+    /// Differencing (d) by employer sets (issue 18): a market of eleven employers, ten holding 30
+    /// known values (15 well below, 15 well above, three each) and a target employer holding one,
+    /// its pay, in the middle, so an exact cut's median with the target is its pay. Three ways to
+    /// leave the target out, each within the protected tier's rules for employer sets (at least 10
+    /// employers, saved groups at least 3 apart): <c>excludeEmployer=target</c> on the list of the
+    /// eleven; an <c>industry</c> filter the target lacks on that list (the ten are AI labs, the
+    /// target SaaS); and two saved peer groups, the ten, and the ten with the target and two
+    /// employers without data in the cut (which is how a group three apart still isolates one
+    /// employer: the rule alone does not stop differencing, the noise must). 40 trials each, 120 in
+    /// all, every trial with its own employers; the guess is the p50 of the cut with the target,
+    /// chance the p50 of the cut without it. Pass (protected): the guess within 0.5% of the
+    /// target's pay beats chance in at most 1 in 5 of the 120 trials (24). As in the test above, a
+    /// protected median lands within 0.5% of a given pay about one time in 15 at most; with no
+    /// advantage the difference of the two counts (each about 8 of 120, standard deviation of the
+    /// difference about 4) exceeds 24 with a probability far below 1 in 100,000. Any one way of
+    /// differencing that worked would alone give about 40. Exact: every trial of every way gives the
+    /// target's pay.
+    /// </summary>
+    [Fact]
+    public async Task Differencing_by_excluded_employers_attributes_or_peer_groups_gives_an_employers_pay_exactly_but_not_protected()
+    {
+        var ingest = await Factory.IngestClientAsync();
+        var admin = Factory.CreateAdminClient();
+        // A key with read only (protected answers) that saves peer groups of its own.
+        var attacker = await Factory.KeyClientAsync("attacker-reader", "read");
+        var random = new Random(18);
+        var quarter = new DateOnly(2021, 1, 1);
+        const string Cut = "/v1/bands?role=ml-engineer&region=us-ca&component=base&percentiles=50";
+
+        var rows = new List<Dictionary<string, object?>>();
+        var trials = new List<(string Way, decimal Target, string With, string Without)>();
+        var setUps = new List<Func<Task>>();
+        foreach (var way in new[] { "exclude", "industry", "peergroup" })
+        {
+            for (var t = 0; t < 40; t++)
+            {
+                var prefix = $"set-{way}-{t:00}";
+                var market = Enumerable.Range(0, 10).Select(k => $"{prefix}-{k}").ToList();
+                var target = $"{prefix}-target";
+                var pay = Math.Round(140_000m + 20_000m * (decimal)random.NextDouble(), 2);
+                // The 30 known values dealt round the ten employers, three each: every employer holds low and high ones.
+                var known = Enumerable.Range(0, 15).Select(i => 60_000m + 1_000m * i).Concat(Enumerable.Range(0, 15).Select(i => 300_000m + 5_000m * i)).ToList();
+                rows.AddRange(known.Select((v, i) => Row(market[i % 10], v, quarter.AddDays(5 + i))));
+                rows.Add(Row(target, pay, quarter.AddDays(40)));
+                var all = string.Join(',', market.Append(target));
+                switch (way)
+                {
+                    case "exclude":
+                        trials.Add((way, pay, $"{Cut}&employer={all}", $"{Cut}&employer={all}&excludeEmployer={target}"));
+                        break;
+                    case "industry":
+                        foreach (var employer in market)
+                            setUps.Add(() => PatchAsync(admin, employer, "ai-lab"));
+                        setUps.Add(() => PatchAsync(admin, target, "saas"));
+                        trials.Add((way, pay, $"{Cut}&employer={all}", $"{Cut}&employer={all}&industry=ai-lab"));
+                        break;
+                    default:
+                        // Two employers with data only in another role: members of the group, nothing in the cut.
+                        var padding = new[] { $"{prefix}-pad-1", $"{prefix}-pad-2" };
+                        rows.AddRange(padding.Select(p => Row(p, 100_000m, quarter.AddDays(5)).With("role", "data-scientist")));
+                        var index = trials.Count;
+                        trials.Add((way, pay, "", ""));
+                        setUps.Add(async () =>
+                        {
+                            var with = await PeerGroupAsync(attacker, $"with {prefix}", [.. market, target, .. padding]);
+                            var without = await PeerGroupAsync(attacker, $"without {prefix}", market);
+                            trials[index] = (way, pay, $"{Cut}&peerGroup={with}", $"{Cut}&peerGroup={without}");
+                        });
+                        break;
+                }
+            }
+        }
+        await ingest.PlantAsync(rows);
+        foreach (var setUp in setUps)
+            await setUp();
+
+        var exactHits = new Dictionary<string, int>();
+        int protectedHits = 0, chanceHits = 0;
+        foreach (var (way, target, with, without) in trials)
+        {
+            bool Near(JsonElement cell) => !cell.GetProperty("suppressed").GetBoolean()
+                && cell.GetProperty("percentiles").GetProperty("p50") is { ValueKind: JsonValueKind.Number } p50
+                && Math.Abs(p50.GetDecimal() - target) <= target * 0.005m;
+            var exactWith = await CellAsync(Factory.CreateExactClient(), with);
+            var exactWithout = await CellAsync(Factory.CreateExactClient(), without);
+            Assert.Equal((31, 11, 30, 10), (exactWith.GetProperty("n").GetInt32(), exactWith.GetProperty("employers").GetInt32(),
+                exactWithout.GetProperty("n").GetInt32(), exactWithout.GetProperty("employers").GetInt32()));
+            exactHits[way] = exactHits.GetValueOrDefault(way) + (Near(exactWith) && !Near(exactWithout) ? 1 : 0);
+            protectedHits += Near(await CellAsync(attacker, with)) ? 1 : 0;
+            chanceHits += Near(await CellAsync(attacker, without)) ? 1 : 0;
+        }
+
+        output.WriteLine($"exact: {string.Join(", ", exactHits.Select(h => $"{h.Key} {h.Value}/40"))}; protected: {protectedHits} of {trials.Count} within 0.5%, {chanceHits} by chance");
+        Assert.Equal(new Dictionary<string, int> { ["exclude"] = 40, ["industry"] = 40, ["peergroup"] = 40 }, exactHits);
+        Assert.True(protectedHits - chanceHits <= trials.Count / 5,
+            $"differencing by employer sets found the target within 0.5% in {protectedHits} of {trials.Count} trials ({chanceHits} by chance); Privacy:Key {CompApiFactory.PrivacyKey}");
+    }
+
+    private static async Task PatchAsync(HttpClient admin, string employer, string industry)
+    {
+        var response = await admin.PatchAsync($"/v1/employers/{employer}", JsonContent.Create(new { industry }));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private static async Task<string> PeerGroupAsync(HttpClient client, string name, IEnumerable<string> employers)
+    {
+        var response = await client.PostAsJsonAsync("/v1/peer-groups", new { name, employers });
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"saving {name} answered {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>
     /// Equivalent requests (c) over the new keys, and the counts per equity basis. 20 single-employer
     /// cells of 40: 25 with public RSUs, 10 with profit units, 5 of unknown basis, all new hires.
     /// The exact tier gives the counts as they are. The protected tier reads them from the cell's

@@ -46,6 +46,13 @@ public sealed record BandQuery
     public IReadOnlyList<int> ExcludedEmployerIds { get; init; } = [];
     /// <summary>Whether nothing can match: the employer filters leave no employer (attributes no employer has, or every named employer excluded).</summary>
     public bool MatchesNoEmployer { get; init; }
+    /// <summary>
+    /// How many employers the cut is restricted to when its employers are a set chosen employer by
+    /// employer (issue 18: a comma list of two or more in <c>employer</c>, a <c>peerGroup</c>, or an
+    /// <c>excludeEmployer</c>), after every employer filter; null for any other cut. The protected
+    /// tier answers such a cut only with at least <c>Disclosure:MinPeerGroupEmployers</c> of them.
+    /// </summary>
+    public int? EmployerSet { get; init; }
     /// <summary>How many employers the <c>employer</c> filter itself named.</summary>
     public int NamedEmployers { get; init; }
     /// <summary>Every employer's attributes by id (employers with none are absent), for cells keyed by an attribute.</summary>
