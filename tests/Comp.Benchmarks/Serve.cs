@@ -193,10 +193,11 @@ public sealed partial class Bench
             return line;
         WrkRun? Find(Func<ServeLine, bool> match) => before.LastOrDefault(match)?.Wrk;
         var roles = Find(l => l.Path == "v1/roles" && !l.UnderIngest);
+        // The same request by name, not only by path: a computed (no-cache) line has the same path and is another request.
         var anonymous = line.Caller == ServeLine.ReadKey
-            ? Find(l => l.Path == line.Path && l.Caller == ServeLine.Anonymous && l.UnderIngest == line.UnderIngest)
+            ? Find(l => l.Request == line.Request && l.Caller == ServeLine.Anonymous && l.UnderIngest == line.UnderIngest)
             : null;
-        var idle = line.UnderIngest ? Find(l => l.Path == line.Path && l.Caller == line.Caller && !l.UnderIngest) : null;
+        var idle = line.UnderIngest ? Find(l => l.Request == line.Request && l.Caller == line.Caller && !l.UnderIngest) : null;
         return line with
         {
             OverRoles = roles is { RequestsPerSecond: > 0 } && line.Path != "v1/roles" ? run.RequestsPerSecond / roles.RequestsPerSecond : null,

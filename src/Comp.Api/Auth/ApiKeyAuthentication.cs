@@ -54,7 +54,7 @@ public sealed class ApiKeyAuthenticationHandler(
         // until every lease has lapsed), else once the cache is at the key table's version the
         // primary shows for this request. Either way a key revoked anywhere is refused at once, on
         // every instance. A key the cache does not know may be new: the primary is asked.
-        var hash = ApiKeySecrets.Hash(secret);
+        var hash = ApiKeySecrets.HashOf(secret);
         var key = lease.Holds ? keys.Find(hash) : null;
         if (key is null)
         {
@@ -64,11 +64,7 @@ public sealed class ApiKeyAuthenticationHandler(
         if (key is null)
             return AuthenticateResult.Fail("The API key is unknown or revoked.");
         usage.Record(key.Id, clock.GetUtcNow());
-
-        var claims = new List<Claim> { new(KeyIdClaim, key.Id.ToString()), new(ClaimTypes.Name, key.Name) };
-        claims.AddRange(key.Scopes.Select(s => new Claim(ScopeClaim, s)));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(key.Principal, SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
@@ -101,7 +97,7 @@ public sealed class ScopeAuthorizationHandler(IOptionsMonitor<AuthOptions> optio
         var user = context.User;
         if (user.Identity?.IsAuthenticated == true)
         {
-            if (Scopes.Grants(user.FindAll(ApiKeyAuthenticationHandler.ScopeClaim).Select(c => c.Value), requirement.Scope))
+            if (Scopes.Grants(user, requirement.Scope))
                 context.Succeed(requirement);
         }
         else if (requirement.Scope == Scopes.Read && options.CurrentValue.AllowAnonymousRead)

@@ -7,8 +7,37 @@ using Npgsql;
 
 namespace Comp.Api.Auth;
 
-/// <summary>An active key as the cache holds it.</summary>
-public sealed record CachedKey(Guid Id, string Name, string[] Scopes);
+/// <summary>
+/// An active key as the cache holds it, with what every request of it needs made once: its
+/// principal (claims never change for one cached key: a change to the key makes a new one), its
+/// budget partition and its scopes' answers.
+/// </summary>
+public sealed record CachedKey(Guid Id, string Name, string[] Scopes)
+{
+    private readonly bool admin = Scopes.Contains(Auth.Scopes.Admin);
+    private readonly bool exact = Scopes.Contains(Auth.Scopes.Exact);
+    private System.Security.Claims.ClaimsPrincipal? principal;
+
+    /// <summary>The rate budget this key's requests count against.</summary>
+    public string Partition { get; } = "key:" + Id;
+
+    public bool IsAdmin => admin;
+
+    public bool Grants(string wanted) => admin || Array.IndexOf(Scopes, wanted) >= 0 || (wanted == Auth.Scopes.Read && exact);
+
+    /// <summary>The key's principal, shared by its requests (nothing in the pipeline changes a principal; each request gets its own ticket).</summary>
+    public System.Security.Claims.ClaimsPrincipal Principal => principal ??= new(new ApiKeyIdentity(this));
+}
+
+/// <summary>The identity of a request made with a cached key: its claims, and the key itself for fast scope checks.</summary>
+public sealed class ApiKeyIdentity(CachedKey key) : System.Security.Claims.ClaimsIdentity(ClaimsOf(key), ApiKeyAuthenticationHandler.SchemeName)
+{
+    public CachedKey Key { get; } = key;
+
+    private static IEnumerable<System.Security.Claims.Claim> ClaimsOf(CachedKey key) =>
+        new[] { new System.Security.Claims.Claim(ApiKeyAuthenticationHandler.KeyIdClaim, key.Id.ToString()), new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Name, key.Name) }
+            .Concat(key.Scopes.Select(s => new System.Security.Claims.Claim(ApiKeyAuthenticationHandler.ScopeClaim, s)));
+}
 
 /// <summary>
 /// The active API keys in memory, by the SHA-256 of their secret. A request checks its key against
@@ -21,7 +50,7 @@ public sealed record CachedKey(Guid Id, string Name, string[] Scopes);
 /// </summary>
 public sealed class ApiKeyCache(IServiceScopeFactory scopes)
 {
-    private sealed record Entry(string? Version, IReadOnlyDictionary<string, CachedKey> Keys);
+    private sealed record Entry(string? Version, IReadOnlyDictionary<SecretHash, CachedKey> Keys);
 
     private readonly SemaphoreSlim reload = new(1, 1);
     private volatile Entry? current;
@@ -34,18 +63,18 @@ public sealed class ApiKeyCache(IServiceScopeFactory scopes)
     public string? Version => current?.Version;
 
     /// <summary>The active key with this secret hash as the cache holds it, without asking the primary (under a key lease: <see cref="ApiKeyLease"/>).</summary>
-    public CachedKey? Find(byte[] secretHash) => current?.Keys.GetValueOrDefault(Convert.ToHexString(secretHash));
+    public CachedKey? Find(SecretHash secretHash) => current?.Keys.GetValueOrDefault(secretHash);
 
     /// <summary>Reads the key table again; returns the version read.</summary>
     public async Task<string?> RefreshAsync(CancellationToken cancellationToken) => (await ReloadAsync(null, cancellationToken)).Version;
 
     /// <summary>The active key with this secret hash, as of <paramref name="version"/> or later; null when there is none.</summary>
-    public async Task<CachedKey?> FindAsync(byte[] secretHash, string? version, CancellationToken cancellationToken)
+    public async Task<CachedKey?> FindAsync(SecretHash secretHash, string? version, CancellationToken cancellationToken)
     {
         var entry = current;
         if (entry is null || version is null || entry.Version != version)
             entry = await ReloadAsync(version, cancellationToken);
-        return entry.Keys.GetValueOrDefault(Convert.ToHexString(secretHash));
+        return entry.Keys.GetValueOrDefault(secretHash);
     }
 
     private async Task<Entry> ReloadAsync(string? version, CancellationToken cancellationToken)
@@ -68,7 +97,7 @@ public sealed class ApiKeyCache(IServiceScopeFactory scopes)
                 var keys = await db.ApiKeys.AsNoTracking().Where(k => k.RevokedAt == null)
                     .Select(k => new { k.Id, k.Name, k.Scopes, k.SecretHash }).ToListAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
-                return new Entry(read, keys.ToDictionary(k => Convert.ToHexString(k.SecretHash), k => new CachedKey(k.Id, k.Name, k.Scopes)));
+                return new Entry(read, keys.ToDictionary(k => SecretHash.From(k.SecretHash), k => new CachedKey(k.Id, k.Name, k.Scopes)));
             });
             Interlocked.Increment(ref reloads);
             current = loaded;
@@ -92,7 +121,17 @@ public sealed class ApiKeyUsage(IServiceScopeFactory scopes)
     private readonly ConcurrentDictionary<Guid, DateTimeOffset> pending = new();
     private readonly SemaphoreSlim writing = new(1, 1);
 
-    public void Record(Guid keyId, DateTimeOffset at) => pending[keyId] = at;
+    /// <summary>
+    /// Notes a use. Kept to the minute: a use less than a minute after the one already noted (and
+    /// not yet written) changes nothing, so most requests only read the map, and a key's requests
+    /// on every core do not queue for one lock.
+    /// </summary>
+    public void Record(Guid keyId, DateTimeOffset at)
+    {
+        if (pending.TryGetValue(keyId, out var noted) && at - noted < TimeSpan.FromMinutes(1))
+            return;
+        pending[keyId] = at;
+    }
 
     /// <summary>Writes every noted use; a later use of the same key is kept for the next write.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)

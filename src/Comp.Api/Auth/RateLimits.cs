@@ -100,6 +100,8 @@ public static class RateLimits
         if (context.Request.Path.StartsWithSegments("/health"))
             return null;
         var user = context.User;
+        if (user.Identity is ApiKeyIdentity { Key: var key })
+            return key.IsAdmin ? null : (key.Partition, limits.KeyPerMinute);
         if (user.Identity?.IsAuthenticated == true)
         {
             if (user.HasClaim(ApiKeyAuthenticationHandler.ScopeClaim, Scopes.Admin))

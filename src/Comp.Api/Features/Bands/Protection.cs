@@ -67,7 +67,7 @@ public sealed class Protection
 
     /// <summary>The tier of a caller: <see cref="DisclosureTier.Exact"/> for a key with <c>exact</c> or <c>admin</c>.</summary>
     public static DisclosureTier TierOf(ClaimsPrincipal user) =>
-        Scopes.Grants(user.FindAll(ApiKeyAuthenticationHandler.ScopeClaim).Select(c => c.Value), Scopes.Exact)
+        Scopes.Grants(user, Scopes.Exact)
             ? DisclosureTier.Exact
             : DisclosureTier.Protected;
 
