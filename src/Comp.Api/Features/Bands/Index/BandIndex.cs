@@ -258,6 +258,7 @@ public sealed class BandIndex : IDisposable
 
         var change = new Change(employers, deleted, rows, fxTable);
         current.Gate.EnterWriteLock();
+        var locked = Stopwatch.GetTimestamp();
         try
         {
             var changed = change.ApplyTo(current);
@@ -267,10 +268,12 @@ public sealed class BandIndex : IDisposable
         {
             current.Gate.ExitWriteLock();
         }
+        var held = Stopwatch.GetElapsedTime(locked);
         // A compaction building its copy meanwhile applies it there too, before the copy is published.
         compactionLog?.Add(change);
         if (rows.Count > 0 || deleted.Count > 0)
-            logger.LogDebug("Band index caught up: {Rows} rows read, {Deleted} deletions, {Elapsed} ms", rows.Count, deleted.Count, started.ElapsedMilliseconds);
+            logger.LogDebug("Band index caught up: {Rows} rows read, {Deleted} deletions, {Elapsed} ms, {Locked:0.0} ms of it under the write lock",
+                rows.Count, deleted.Count, started.ElapsedMilliseconds, held.TotalMilliseconds);
     }
 
     /// <summary>
