@@ -27,7 +27,7 @@ public static class WorkCost
         return (int)Math.Max(1, Math.Ceiling(Math.Sqrt(rounded / (double)RowsPerUnit)));
     }
 
-    public const string Formula = "units = ceil(sqrt(R / 1024)), R = the rows the answer counts (the sum of its published n) rounded up to a power of two; at least 1 unit per request";
+    public const string Formula = "units = ceil(sqrt(R / 1024)), R = the rows the answer counts (the sum of its published cells' n; a company-weighted cell counts its datapoints, not its employers) rounded up to a power of two; at least 1 unit per request";
 }
 
 /// <summary>
