@@ -66,13 +66,16 @@ public sealed record BandQuery : BandFilter
     public string? Currency { get; init; }
     /// <summary>Age every value to this date.</summary>
     public DateOnly? AgedTo { get; init; }
-    /// <summary>Comma list of <c>employer</c>, <c>role</c>, <c>level</c>, <c>region</c>, <c>equityBasis</c>, <c>packageType</c>: one cell per distinct value.</summary>
+    /// <summary>Comma list of <c>employer</c>, <c>role</c>, <c>level</c>, <c>region</c>, <c>equityBasis</c>, <c>packageType</c>, <c>industry</c>, <c>stage</c>, <c>headcount</c>: one cell per distinct value.</summary>
     public string? GroupBy { get; init; }
+    /// <summary><c>incumbent</c> (default: every datapoint counts once) or <c>company</c> (every employer counts once, by its median).</summary>
+    public string? Weighting { get; init; }
 
     internal override IEnumerable<(string Name, string? Value)> Parameters() =>
     [
         .. base.Parameters(),
         ("component", Component), ("percentiles", Percentiles), ("currency", Currency), ("agedTo", Date(AgedTo)), ("groupBy", GroupBy),
+        ("weighting", Weighting),
     ];
 }
 
@@ -83,6 +86,8 @@ public sealed record CompareRequest
     public string? Currency { get; init; }
     public DateOnly? AgedTo { get; init; }
     public string? Percentiles { get; init; }
+    /// <summary><c>incumbent</c> (default) or <c>company</c>, for every segment.</summary>
+    public string? Weighting { get; init; }
     /// <summary>1 to 20 segments, answered one cell each, in this order.</summary>
     public required IReadOnlyList<CompareSegment> Segments { get; init; }
 }

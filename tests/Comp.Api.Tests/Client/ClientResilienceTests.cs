@@ -160,10 +160,11 @@ public sealed class ClientResilienceTests
             Percentiles = "5,50,95",
             AgedTo = new DateOnly(2025, 1, 1),
             GroupBy = "employer,level",
+            Weighting = "company",
         };
 
         Assert.Equal(
-            "employer=a%26b%20c&role=ml-engineer%2Cresearch-scientist&from=2024-01-01&verified=true&percentiles=5%2C50%2C95&agedTo=2025-01-01&groupBy=employer%2Clevel",
+            "employer=a%26b%20c&role=ml-engineer%2Cresearch-scientist&from=2024-01-01&verified=true&percentiles=5%2C50%2C95&agedTo=2025-01-01&groupBy=employer%2Clevel&weighting=company",
             query.ToQueryString());
         Assert.Equal("region=us-ca&verified=false", new BandFilter { Region = "us-ca", Verified = false }.ToQueryString());
         Assert.Equal("", new BandQuery().ToQueryString());

@@ -140,6 +140,19 @@ public sealed class ClientRouteTests(CompApiFactory factory) : ApiTest(factory)
         Assert.Equal(["Acme", "Acme in California"], compared.Cells.Select(c => c.Label));
         Assert.All(compared.Cells, c => Assert.Equal(145_000m, c.Percentiles!["p50"]));
 
+        // Weighted by company, one employer is one median, not a band: the parameter and the body field
+        // arrive (incumbent-weighted, the same cut is published above).
+        var byCompany = Assert.Single((await client.GetBandsAsync(query with { Weighting = "company" })).Cells);
+        Assert.True(byCompany.Suppressed);
+        Assert.Contains("too_few_employers", byCompany.Reasons);
+        var comparedByCompany = await client.CompareAsync(new CompareRequest
+        {
+            Component = "base",
+            Weighting = "company",
+            Segments = [new("Acme", new BandFilter { Employer = "acme" })],
+        });
+        Assert.Contains("too_few_employers", Assert.Single(comparedByCompany.Cells).Reasons);
+
         var position = await client.GetPositionAsync(145_000m, query);
         Assert.Equal((145_000m, 50m, (string?)null), (position.Amount, position.PercentileRank, position.Bound));
         Assert.Equal(10, position.Cell.N);
