@@ -14,16 +14,14 @@ namespace Comp.Api.Auth;
 /// </summary>
 public sealed record CachedKey(Guid Id, string Name, string[] Scopes)
 {
-    private readonly bool admin = Scopes.Contains(Auth.Scopes.Admin);
-    private readonly bool exact = Scopes.Contains(Auth.Scopes.Exact);
     private System.Security.Claims.ClaimsPrincipal? principal;
 
     /// <summary>The rate budget this key's requests count against.</summary>
     public string Partition { get; } = "key:" + Id;
 
-    public bool IsAdmin => admin;
+    public bool IsAdmin { get; } = Scopes.Contains(Auth.Scopes.Admin);
 
-    public bool Grants(string wanted) => admin || Array.IndexOf(Scopes, wanted) >= 0 || (wanted == Auth.Scopes.Read && exact);
+    public bool Grants(string wanted) => Auth.Scopes.Grants(Scopes, wanted);
 
     /// <summary>The key's principal, shared by its requests (nothing in the pipeline changes a principal; each request gets its own ticket).</summary>
     public System.Security.Claims.ClaimsPrincipal Principal => principal ??= new(new ApiKeyIdentity(this));

@@ -22,14 +22,12 @@ public static class Scopes
         return scopes.Contains(Admin) || scopes.Contains(wanted) || (wanted == Read && scopes.Contains(Exact));
     }
 
-    /// <summary>Whether the caller's key grants <paramref name="wanted"/>; an anonymous caller holds no scope.</summary>
-    public static bool Grants(System.Security.Claims.ClaimsPrincipal user, string wanted) => user.Identity switch
-    {
-        // The key's own answer, worked out once per key (a request would otherwise list its claims each time).
-        ApiKeyIdentity key => key.Key.Grants(wanted),
-        { IsAuthenticated: true } => Grants(user.FindAll(ApiKeyAuthenticationHandler.ScopeClaim).Select(c => c.Value), wanted),
-        _ => false,
-    };
+    /// <summary>
+    /// Whether the caller's key grants <paramref name="wanted"/>, read off the key itself rather than
+    /// its claims; an anonymous caller holds no scope (the API-key scheme is the only one).
+    /// </summary>
+    public static bool Grants(System.Security.Claims.ClaimsPrincipal user, string wanted) =>
+        user.Identity is ApiKeyIdentity key && key.Key.Grants(wanted);
 }
 
 public static class ApiKeySecrets

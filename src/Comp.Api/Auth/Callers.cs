@@ -12,10 +12,9 @@ public static class Callers
     public const string KeyedRead = "keyed-read";
 
     /// <summary>The caller's key id; null for an anonymous caller.</summary>
-    public static Guid? KeyId(ClaimsPrincipal user) =>
-        Guid.TryParse(user.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim), out var id) ? id : null;
+    public static Guid? KeyId(ClaimsPrincipal user) => user.Identity is ApiKeyIdentity key ? key.Key.Id : null;
 
-    public static bool IsAdmin(ClaimsPrincipal user) => user.HasClaim(ApiKeyAuthenticationHandler.ScopeClaim, Scopes.Admin);
+    public static bool IsAdmin(ClaimsPrincipal user) => Scopes.Grants(user, Scopes.Admin);
 
     /// <summary>Whether the caller may see what <paramref name="owner"/> made: that key itself, or an admin.</summary>
     public static bool MaySee(ClaimsPrincipal user, Guid owner) => IsAdmin(user) || KeyId(user) == owner;

@@ -99,15 +99,9 @@ public static class RateLimits
     {
         if (context.Request.Path.StartsWithSegments("/health"))
             return null;
-        var user = context.User;
-        if (user.Identity is ApiKeyIdentity { Key: var key })
+        // The API-key scheme is the only one: an authenticated caller is a cached key.
+        if (context.User.Identity is ApiKeyIdentity { Key: var key })
             return key.IsAdmin ? null : (key.Partition, limits.KeyPerMinute);
-        if (user.Identity?.IsAuthenticated == true)
-        {
-            if (user.HasClaim(ApiKeyAuthenticationHandler.ScopeClaim, Scopes.Admin))
-                return null;
-            return ("key:" + user.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim), limits.KeyPerMinute);
-        }
         return ("ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown"), limits.AnonymousPerMinute);
     }
 

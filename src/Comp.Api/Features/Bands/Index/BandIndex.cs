@@ -331,20 +331,18 @@ public sealed class BandIndex : IDisposable
             }
             finally
             {
-                compactionLog = null;
                 catchUpGate.Release();
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            compactionLog = null;
             retryCompactionAt = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 60;
             logger.LogWarning(ex, "Band index compaction failed; the index stays as it is, next try in a minute");
         }
-        catch (OperationCanceledException)
+        finally
         {
+            // However the compaction ended, catch-ups stop logging for it.
             compactionLog = null;
-            throw;
         }
     }
 
