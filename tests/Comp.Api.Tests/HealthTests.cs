@@ -35,6 +35,23 @@ public sealed class HealthTests(CompApiFactory factory) : ApiTest(factory)
     }
 
     [Fact]
+    public async Task The_runtime_meter_is_served_with_the_metrics()
+    {
+        // GC pauses and JIT compilations: what the benchmark reads to tell a warm server from a warming one.
+        await using var withMetrics = Factory.WithWebHostBuilder(b => b.UseSetting("Telemetry:PrometheusEnabled", "true"));
+        var client = withMetrics.CreateClient();
+        GC.Collect();
+        string metrics = "";
+        for (var i = 0; i < 20 && !metrics.Contains("dotnet_gc_pause_time_seconds_total"); i++)
+        {
+            await Task.Delay(100);
+            metrics = await client.GetStringAsync("/metrics");
+        }
+        Assert.Contains("dotnet_gc_pause_time_seconds_total", metrics);
+        Assert.Contains("dotnet_jit_compiled_methods_total", metrics);
+    }
+
+    [Fact]
     public async Task The_band_index_meter_is_served_with_the_metrics()
     {
         // The band index adds its meter itself (Telemetry knows no feature): still exported.

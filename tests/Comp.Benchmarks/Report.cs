@@ -247,16 +247,18 @@ public static class Report
     private static void ServeTables(StringBuilder md, ServeResult serve)
     {
         static string Ratio(double? ratio) => ratio is { } x ? N(x, "0.00") : "";
+        static string Jit(RuntimeWork? work) => work is { } w ? N(w.JitMethods) : "";
+        static string Pauses(RuntimeWork? work) => work is { } w ? Ms(w.GcPauseMs) : "";
         md.AppendLine("## Serve").AppendLine();
-        md.AppendLine("| request | caller | ingest stream | requests/s | p50 | p99 | ÷ `GET /v1/roles` | read ÷ anonymous | p99 ÷ idle p99 |");
-        md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| request | caller | ingest stream | requests/s | p50 | p99 | ÷ `GET /v1/roles` | read ÷ anonymous | p99 ÷ idle p99 | JIT methods | GC pauses |");
+        md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var l in serve.Lines)
         {
             var request = l.Path.StartsWith("v1/bands", StringComparison.Ordinal) ? $"{l.Request} (`{l.Path}`)" : $"`{l.Request}`";
             md.AppendLine(l.Wrk is { } w
                 ? $"| {request} | {l.Caller} | {(l.UnderIngest ? "running" : "")} | {N(w.RequestsPerSecond)} | {Ms(w.P50Ms)} | {Ms(w.P99Ms)} | " +
-                  $"{Ratio(l.OverRoles)} | {Ratio(l.KeyedOverAnonymous)} | {Ratio(l.P99OverIdle)} |"
-                : $"| {request} | {l.Caller} | {(l.UnderIngest ? "running" : "")} | — | — | — | | | ({l.Error}) |");
+                  $"{Ratio(l.OverRoles)} | {Ratio(l.KeyedOverAnonymous)} | {Ratio(l.P99OverIdle)} | {Jit(l.Runtime)} | {Pauses(l.Runtime)} |"
+                : $"| {request} | {l.Caller} | {(l.UnderIngest ? "running" : "")} | — | — | — | | | ({l.Error}) | | |");
         }
         md.AppendLine();
         md.AppendLine($"Each line is `wrk -t{serve.Threads} -c{serve.Connections} -d{serve.Seconds}s --latency` (one fixed URL, the `read` key " +
@@ -264,7 +266,9 @@ public static class Report
             "one untimed request; wrk runs on the same cores. Anonymous and `read`-key bands are the protected tier. Requests/s count " +
             "every answer (the lines had no answer other than 2xx unless the problems say so). ÷ `GET /v1/roles`: over the idle " +
             "`GET /v1/roles` line's requests/s; read ÷ anonymous: requests/s of the `read`-key line over the anonymous one just before it; " +
-            "p99 ÷ idle p99: a line under the ingest stream over the same line idle.");
+            "p99 ÷ idle p99: a line under the ingest stream over the same line idle. JIT methods and GC pauses: what the API's " +
+            "runtime did during the line (`dotnet_jit_compiled_methods_total` and `dotnet_gc_pause_time_seconds_total` from `GET /metrics` " +
+            "before and after it): the methods compiled, and the time every thread stood still for the GC.");
         md.AppendLine();
 
         if (serve.Ingest is { } i)
@@ -275,7 +279,8 @@ public static class Report
                 $"{N(i.BatchesPerSecond, "0.00")} | {N(i.RowsPerSecond)} | {Ms(i.BatchP50Ms)} | {Ms(i.BatchP99Ms)} |");
             md.AppendLine();
             md.AppendLine("`POST /v1/datapoints/batch` through the typed client (no retries), from its first batch until the last line under " +
-                $"it ended; the lines started once the first batch was answered. Every row is a `{i.Role}`, a role none of the measured " +
+                $"it ended. The lines started once the stream had warmed the API: {N(i.WarmupSeconds, "0.0")} s and {i.WarmupBatches:N0} batches " +
+                $"after its first batch was answered, when {i.WarmupEnd ?? "n/a"}. Every row is a `{i.Role}`, a role none of the measured " +
                 "cuts reads, so their figures do not change, while the band index still catches up on the stream's commits. The rows " +
                 "were deleted again afterwards and the table vacuumed " +
                 $"({N(i.CleanupSeconds, "0.0")} s){(i.Error is { } e ? $". The stream stopped early: {e}" : "")}.");

@@ -119,15 +119,26 @@ public sealed record WrkRun(long Requests, double Seconds, double RequestsPerSec
 /// anonymous one (keyed lines), and p99 over the same line's idle p99 (lines under the ingest stream).
 /// </summary>
 public sealed record ServeLine(string Request, string Caller, bool UnderIngest, string Path, WrkRun? Wrk, string? Error,
-    double? OverRoles, double? KeyedOverAnonymous, double? P99OverIdle)
+    double? OverRoles, double? KeyedOverAnonymous, double? P99OverIdle, RuntimeWork? Runtime = null)
 {
     public const string Anonymous = "anonymous";
     public const string ReadKey = "read key";
 }
 
-/// <summary>The ingest stream: one client posting batches back to back while the band lines under it ran.</summary>
+/// <summary>
+/// What the API's runtime did during one line, from its <c>System.Runtime</c> meter in <c>GET /metrics</c>: methods the JIT
+/// compiled (a warming server compiles thousands a second, as tiered compilation re-compiles hot code) and the time the GC
+/// paused every thread.
+/// </summary>
+public sealed record RuntimeWork(double JitMethods, double GcPauseMs);
+
+/// <summary>
+/// The ingest stream: one client posting batches back to back while the band lines under it ran. The lines started after
+/// <see cref="WarmupSeconds"/> (<see cref="WarmupBatches"/> batches), once the API's JIT had gone quiet under the stream.
+/// </summary>
 public sealed record ServeIngest(int BatchRows, string Role, long Rows, int Batches, double Seconds, double BatchesPerSecond,
-    double RowsPerSecond, double BatchP50Ms, double BatchP99Ms, string? Error, double CleanupSeconds);
+    double RowsPerSecond, double BatchP50Ms, double BatchP99Ms, string? Error, double CleanupSeconds, double WarmupSeconds = 0,
+    int WarmupBatches = 0, string? WarmupEnd = null);
 
 /// <summary>The well-behaved client: one request at a time at a fixed pace; latency of its 200 answers, and every other answer by kind.</summary>
 public sealed record PacedRun(int Requests, double Seconds, LatencyStats? Ok, Dictionary<string, long> NotOk);

@@ -1,5 +1,8 @@
 using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -50,8 +53,11 @@ public sealed class JsonBody<T> where T : class
         if (element.ValueKind != JsonValueKind.Object)
             return new JsonBody<T> { Errors = new() { ["body"] = ["The body must be a JSON object."] } };
 
-        var typeInfo = (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
-        var known = typeInfo.Properties.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+        var shape = Shapes.GetValue(options, o => new Shape(o));
+        var typeInfo = shape.TypeInfo;
+        if (shape.TryReadWhole(element) is { } whole)
+            return new JsonBody<T> { Value = whole };
+        var known = shape.Known;
         var errors = new Dictionary<string, string[]>();
         foreach (var property in element.EnumerateObject())
         {
@@ -100,6 +106,51 @@ public sealed class JsonBody<T> where T : class
         catch (JsonException ex)
         {
             return new JsonBody<T> { Errors = new() { [ex.Path?.TrimStart('$', '.') is { Length: > 0 } p ? p : "body"] = [ex.Message] } };
+        }
+    }
+
+    private static readonly ConditionalWeakTable<JsonSerializerOptions, Shape> Shapes = new();
+
+    /// <summary>
+    /// What reading <typeparamref name="T"/> with one set of options needs, made once: its fields by
+    /// name, and a stricter copy of the options for the one-pass read of a body with nothing wrong.
+    /// </summary>
+    private sealed class Shape
+    {
+        public JsonTypeInfo<T> TypeInfo { get; }
+        public Dictionary<string, JsonPropertyInfo> Known { get; }
+        private readonly JsonTypeInfo<T>? strict;
+
+        public Shape(JsonSerializerOptions options)
+        {
+            TypeInfo = (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+            Known = TypeInfo.Properties.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+            // The field-by-field read checks a field with its type's converter; a field with a
+            // converter or number handling of its own could be judged otherwise there, so such a
+            // type is always read field by field.
+            if (TypeInfo.Properties.All(p => p.CustomConverter is null && p.NumberHandling is null))
+                strict = (JsonTypeInfo<T>)new JsonSerializerOptions(options) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow }.GetTypeInfo(typeof(T));
+        }
+
+        /// <summary>
+        /// The body read in one pass, or null when it may have something wrong: an unknown field (the
+        /// strict options refuse it), a value of the wrong type, text that is not valid Unicode (both
+        /// throw), or an escaped NUL anywhere (<c>\u0000</c> in the raw text; a raw NUL is not valid
+        /// JSON). Null sends the body to the field-by-field read, which names each problem; a body
+        /// this reads is one that read finds nothing wrong with, and gives the same value.
+        /// </summary>
+        public T? TryReadWhole(JsonElement element)
+        {
+            if (strict is null || JsonMarshal.GetRawUtf8Value(element).IndexOf("\\u0000"u8) >= 0)
+                return null;
+            try
+            {
+                return element.Deserialize(strict);
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or OverflowException or NotSupportedException)
+            {
+                return null;
+            }
         }
     }
 

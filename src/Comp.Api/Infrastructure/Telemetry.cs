@@ -13,7 +13,7 @@ public sealed class TelemetryOptions
 }
 
 /// <summary>
-/// OpenTelemetry traces and metrics for ASP.NET Core, HttpClient and Npgsql (a feature adds its own
+/// OpenTelemetry traces and metrics for ASP.NET Core, HttpClient, Npgsql and the .NET runtime (a feature adds its own
 /// meter with <c>ConfigureOpenTelemetryMeterProvider</c>, as the band index does). The OTLP exporter is
 /// on only when the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the other OTEL_* variables
 /// configure it as usual); <c>/metrics</c> for Prometheus only when <c>Telemetry:PrometheusEnabled</c>.
@@ -33,7 +33,8 @@ public static class Telemetry
             .ConfigureResource(resource => resource.AddService(configuration["OTEL_SERVICE_NAME"] ?? "comp-api"))
             .WithMetrics(metrics =>
             {
-                metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddMeter("Npgsql");
+                // System.Runtime: the runtime's own meter (GC collections and pause time, JIT, thread pool, locks).
+                metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddMeter("Npgsql", "System.Runtime");
                 if (options.PrometheusEnabled)
                     metrics.AddPrometheusExporter();
             });

@@ -139,6 +139,13 @@ internal sealed class RowMap
         }
     }
 
+    /// <summary>Grows now, if <paramref name="rows"/> ids would make <see cref="Set"/> grow; the map is then built anew from its own slots.</summary>
+    public void Reserve(Guid[] ids, int rows)
+    {
+        if (rows * 4L > slots.Length * 3L)
+            Grow(ids, rows);
+    }
+
     /// <summary>Maps ids[0 … count − 1] to their rows afresh (after the rows moved).</summary>
     public void Rebuild(Guid[] ids, int count)
     {

@@ -168,6 +168,21 @@ internal sealed partial class IndexData
         Resize(Math.Max(rows, Capacity + Math.Max(HasPostingLists ? Capacity >> 2 : Capacity, 4096)));
     }
 
+    /// <summary>
+    /// Makes room for <paramref name="rows"/> more rows before a change that adds them is applied,
+    /// so that the write lock is not held while the columns (a hundred megabytes at a million rows)
+    /// and the id map are copied into larger arrays. Readers go on reading meanwhile: they read
+    /// rows below <see cref="Count"/>, which the old and the new arrays hold alike, and only
+    /// changes (which this one writer makes, after this) write to the arrays. Queries do not use
+    /// the id map.
+    /// </summary>
+    public void Reserve(int rows)
+    {
+        EnsureCapacity(Count + rows);
+        if (HasPostingLists)
+            Map.Reserve(Ids, Count + rows);
+    }
+
     private void Resize(int size)
     {
         Array.Resize(ref Ids, size);

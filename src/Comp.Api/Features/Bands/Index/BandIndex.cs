@@ -257,6 +257,8 @@ public sealed class BandIndex : IDisposable
         await transaction.CommitAsync(cancellationToken);
 
         var change = new Change(employers, deleted, rows, fxTable);
+        // Room for the rows first, outside the lock: growing copies every column.
+        current.Reserve(rows.Count);
         current.Gate.EnterWriteLock();
         var locked = Stopwatch.GetTimestamp();
         try
