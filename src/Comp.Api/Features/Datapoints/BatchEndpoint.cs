@@ -74,6 +74,7 @@ public static class BatchEndpoint
         var keyId = Guid.Parse(user.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim)!);
         var valid = new List<(int Line, DatapointRequest Request)>();
         var rejected = new List<RejectedRow>();
+        var texts = new BatchTexts();
         await using var body = new HashingStream(http.Request.Body);
         try
         {
@@ -97,7 +98,7 @@ public static class BatchEndpoint
                 if (!result.IsValid)
                     rejected.Add(new RejectedRow(line, result.ToDictionary()));
                 else
-                    valid.Add((line, row.Value!));
+                    valid.Add((line, texts.Share(row.Value!)));
             }
         }
         catch (JsonException ex)
@@ -155,6 +156,47 @@ public static class BatchEndpoint
             await pending.VisibleAsync(loggers.CreateLogger(typeof(BatchEndpoint)));
             return (IResult)TypedResults.Ok(response);
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// One string per distinct text of a batch. A batch holds its rows until they are stored, and
+    /// every garbage collection meanwhile copies what they hold while every request waits: a row
+    /// read from JSON has a string of its own for each text (employer, role, region, note …),
+    /// where a batch repeats a few values. A row kept with shared texts is one object, not eight,
+    /// which keeps those pauses short while readers are served beside a stream of batches.
+    /// </summary>
+    private sealed class BatchTexts
+    {
+        /// <summary>The most distinct texts kept for sharing; past it a text stays the row's own (as unique notes would anyway).</summary>
+        private const int MaxTexts = 16_384;
+
+        private readonly Dictionary<string, string> seen = new(StringComparer.Ordinal);
+
+        public DatapointRequest Share(DatapointRequest row) => row with
+        {
+            Employer = Of(row.Employer),
+            EmployerName = Of(row.EmployerName),
+            Role = Of(row.Role),
+            Level = Of(row.Level),
+            EmployerLevel = Of(row.EmployerLevel),
+            Region = Of(row.Region),
+            Currency = Of(row.Currency),
+            EquityBasis = Of(row.EquityBasis),
+            PackageType = Of(row.PackageType),
+            Source = Of(row.Source),
+            SourceNote = Of(row.SourceNote),
+        };
+
+        private string? Of(string? text)
+        {
+            if (text is null)
+                return null;
+            if (seen.TryGetValue(text, out var shared))
+                return shared;
+            if (seen.Count < MaxTexts)
+                seen[text] = text;
+            return text;
+        }
     }
 
     private static ProblemHttpResult Rejected(List<RejectedRow> rejected) =>
