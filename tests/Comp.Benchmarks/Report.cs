@@ -261,7 +261,8 @@ public static class Report
                 : $"| {request} | {l.Caller} | {(l.UnderIngest ? "running" : "")} | — | — | — | | | ({l.Error}) | | |");
         }
         md.AppendLine();
-        md.AppendLine($"Each line is `wrk -t{serve.Threads} -c{serve.Connections} -d{serve.Seconds}s --latency` (one fixed URL, the `read` key " +
+        md.AppendLine($"Before the first line the server was warmed: {serve.Warmup ?? "n/a"} (wrk for 1 s per request). " +
+            $"Each line is `wrk -t{serve.Threads} -c{serve.Connections} -d{serve.Seconds}s --latency` (one fixed URL, the `read` key " +
             "in `X-Api-Key` where named), one line after another on the same API (rate limits out of the way), after " +
             "one untimed request; wrk runs on the same cores. Anonymous and `read`-key bands are the protected tier. Requests/s count " +
             "every answer (the lines had no answer other than 2xx unless the problems say so). ÷ `GET /v1/roles`: over the idle " +

@@ -155,6 +155,8 @@ public sealed record ServeHammer(int? Pid, string WellBehavedPath, int PerSecond
 public sealed record ServeResult(string Wrk, int Threads, int Connections, int Seconds)
 {
     public List<ServeLine> Lines { get; } = [];
+    /// <summary>How the server was warmed before the first line (rounds of every line's request until the JIT was quiet).</summary>
+    public string? Warmup { get; set; }
     public ServeIngest? Ingest { get; set; }
     public ServeHammer? Hammer { get; set; }
 }

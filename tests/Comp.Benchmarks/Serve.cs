@@ -95,6 +95,14 @@ public sealed partial class Bench
                 (runtime is { } work ? $"  (JIT {F(work.JitMethods)} methods, GC paused {F(work.GcPauseMs, "0")} ms)" : "")));
         }
 
+        // The lines measure a warm server: the paths they ask (both callers, cached and computed) for WarmWindow each, round
+        // after round, until a round leaves the JIT quiet, as the ingest stream is warmed before the lines under it.
+        var warmed = await WarmServerAsync(serve,
+            [("v1/roles", null, false), ("v1/levels", null, false), ("v1/levels", read, false),
+             .. bands.SelectMany(b => new (string, string?, bool)[] { (b.Path, null, false), (b.Path, read, false), (b.Path, null, true) })], ct);
+        Say($"  server warm after {F(warmed.Seconds, "0.0")} s: {warmed.End}");
+        serve.Warmup = warmed.End;
+
         // GET /v1/roles again before each request measured against it, so a ratio compares lines a few seconds apart
         // (this machine's load drifts over minutes).
         foreach (var (request, path) in bands.Prepend(("GET /v1/levels", "v1/levels")))
@@ -231,10 +239,10 @@ public sealed partial class Bench
     private static string BandsPath(IReadOnlyList<Cut> cuts, string name) => "v1/bands?" + cuts.Single(c => c.Name == name).QueryText;
 
     /// <summary>One wrk run against <paramref name="path"/>; throws <see cref="InvalidOperationException"/> when wrk fails or prints something else.</summary>
-    private async Task<WrkRun> WrkAsync(ServeResult serve, string path, string? key, bool computed, CancellationToken ct)
+    private async Task<WrkRun> WrkAsync(ServeResult serve, string path, string? key, bool computed, CancellationToken ct, int? seconds = null)
     {
         var start = new ProcessStartInfo(serve.Wrk) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { $"-t{serve.Threads}", $"-c{serve.Connections}", $"-d{serve.Seconds}s", "--latency" })
+        foreach (var arg in new[] { $"-t{serve.Threads}", $"-c{serve.Connections}", $"-d{seconds ?? serve.Seconds}s", "--latency" })
             start.ArgumentList.Add(arg);
         if (key is not null)
         {
@@ -303,6 +311,29 @@ public sealed partial class Bench
         var sorted = batchMs.Order().ToArray();
         return new ServeIngest(ServeBatchRows, ServeIngestRole, rows, batchMs.Count, seconds, batchMs.Count / seconds, rows / seconds,
             Stats.Median(sorted), Stats.NearestRank(sorted, 99), error, 0);
+    }
+
+    /// <summary>
+    /// Asks each of <paramref name="requests"/> under wrk for a second, round after round, until a round compiles fewer than
+    /// <see cref="QuietJitMethods"/> methods (without runtime metrics: one round), for at most <see cref="WarmMax"/>.
+    /// </summary>
+    private async Task<(double Seconds, string End)> WarmServerAsync(ServeResult serve, IReadOnlyList<(string Path, string? Key, bool Computed)> requests, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        for (var round = 1; ; round++)
+        {
+            var before = await RuntimeCountersAsync(ct);
+            foreach (var (path, key, computed) in requests)
+                await WrkAsync(serve, path, key, computed, ct, seconds: 1);
+            var after = await RuntimeCountersAsync(ct);
+            if (before is null || after is null)
+                return (clock.Elapsed.TotalSeconds, "one round of every line's request (no runtime metrics in GET /metrics)");
+            var compiled = after.Value.JitMethods - before.Value.JitMethods;
+            if (compiled < QuietJitMethods)
+                return (clock.Elapsed.TotalSeconds, $"{round} round(s) of every line's request, the last compiling {F(compiled)} methods (quiet: under {QuietJitMethods})");
+            if (clock.Elapsed >= WarmMax)
+                return (clock.Elapsed.TotalSeconds, $"{round} rounds, the last still compiling {F(compiled)} methods after {WarmMax.TotalSeconds:0} s");
+        }
     }
 
     /// <summary>
