@@ -113,6 +113,9 @@ public sealed class BandETagFilter(BandService bands, AnswerCache answers, IBand
         key.Add(body);
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(key.Written, hash);
+        // A large compare body grew the buffer: not kept for the thread's next (most likely small) request.
+        if (key.Capacity > KeyBuffer.KeptBytes)
+            keyBuffer = null;
         Span<char> text = stackalloc char[26];
         text[0] = text[25] = '"';
         Convert.TryToBase64Chars(hash[..18], text[1..25], out _);
@@ -127,8 +130,13 @@ public sealed class BandETagFilter(BandService bands, AnswerCache answers, IBand
     /// <summary>The UTF-8 of a tag's key, in a buffer reused by the thread's next request.</summary>
     private sealed class KeyBuffer
     {
+        /// <summary>The largest buffer a thread keeps between requests.</summary>
+        public const int KeptBytes = 64 * 1024;
+
         private byte[] bytes = new byte[1024];
         private int length;
+
+        public int Capacity => bytes.Length;
 
         public ReadOnlySpan<byte> Written => bytes.AsSpan(0, length);
 
