@@ -313,7 +313,8 @@ public sealed class BandIndex : IDisposable
         try
         {
             var disorder = source.Disorder;
-            var copy = compaction.Build();
+            // On a low-priority thread: the copy is a burst of CPU no request waits for.
+            var copy = await BackgroundWork.RunAsync(compaction.Build, "band index compaction");
             var building = started.ElapsedMilliseconds;
             await catchUpGate.WaitAsync(cancellationToken);
             try
