@@ -81,7 +81,7 @@ public sealed partial class Bench
                 results.Problems.Add($"serve: {request}, {caller}: {ex.Message}");
             }
             var after = await RuntimeCountersAsync(ct);
-            var runtime = before is { } b && after is { } a ? new RuntimeWork(a.JitMethods - b.JitMethods, (a.GcPauseMs - b.GcPauseMs)) : null;
+            var runtime = before is { } b && after is { } a ? new RuntimeWork(a.JitMethods - b.JitMethods, a.GcPauseMs - b.GcPauseMs) : null;
             var line = WithRatios(serve.Lines, new ServeLine(request, caller, underIngest, path, run, error, null, null, null, runtime));
             serve.Lines.Add(line);
             if (run is { Non2xx: > 0 } or { SocketErrors: > 0 })
@@ -95,7 +95,7 @@ public sealed partial class Bench
                 (runtime is { } work ? $"  (JIT {F(work.JitMethods)} methods, GC paused {F(work.GcPauseMs, "0")} ms)" : "")));
         }
 
-        // The lines measure a warm server: the paths they ask (both callers, cached and computed) for WarmWindow each, round
+        // The lines measure a warm server: the paths they ask (both callers, cached and computed) for 1 s each, round
         // after round, until a round leaves the JIT quiet, as the ingest stream is warmed before the lines under it.
         var warmed = await WarmServerAsync(serve,
             [("v1/roles", null, false), ("v1/levels", null, false), ("v1/levels", read, false),

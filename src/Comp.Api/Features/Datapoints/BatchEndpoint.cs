@@ -71,7 +71,7 @@ public static class BatchEndpoint
             limit.MaxRequestBodySize = MaxBodyBytes;
 
         var options = json.Options;
-        var keyId = Guid.Parse(user.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim)!);
+        var keyId = Callers.KeyId(user)!.Value;
         var valid = new List<(int Line, DatapointRequest Request)>();
         var rejected = new List<RejectedRow>();
         var texts = new BatchTexts();

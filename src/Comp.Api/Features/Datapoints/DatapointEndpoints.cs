@@ -55,7 +55,7 @@ public static class DatapointEndpoints
         if (level.Error is { } error)
             return Problems.Validation(error.Field, error.Message);
 
-        var keyId = KeyId(user);
+        var keyId = Callers.KeyId(user)!.Value;
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(async ct =>
         {
@@ -109,12 +109,11 @@ public static class DatapointEndpoints
     {
         var datapoint = await db.Datapoints.AsNoTracking().Include(d => d.Employer).FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
         // Another key's datapoint answers 404 like a missing one, so ids cannot be probed.
-        if (datapoint is null || (datapoint.ApiKeyId != KeyId(user) && !user.HasClaim(ApiKeyAuthenticationHandler.ScopeClaim, Scopes.Admin)))
+        if (datapoint is null || (datapoint.ApiKeyId != Callers.KeyId(user) && !Callers.IsAdmin(user)))
             return Problems.NotFound($"No datapoint {id} is visible to this key.");
         return TypedResults.Ok(DatapointStore.ToResponse(datapoint));
     }
 
-    private static Guid KeyId(ClaimsPrincipal user) => Guid.Parse(user.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim)!);
 }
 
 /// <summary>The ladder level a datapoint is stored with, or why it cannot be stored.</summary>
