@@ -45,12 +45,20 @@ public sealed class MigrationTests(CompApiFactory factory) : ApiTest(factory)
     public async Task The_migrated_schema_has_what_the_migrations_add_in_raw_sql()
     {
         Assert.Equal(
-            ["api_keys.api_keys_changed", "api_keys.api_keys_truncated", "datapoints.datapoints_dataset_version", "datapoints.datapoints_record_deletions", "datapoints.datapoints_touch",
-             "datapoints.datapoints_truncated", "employer_levels.employer_levels_dataset_version", "fx_rates.fx_rates_dataset_version"],
+            ["api_keys.api_keys_changed", "api_keys.api_keys_truncated", "api_keys.datapoints_keep_referenced_on_delete", "api_keys.datapoints_keep_referenced_on_update",
+             "datapoints.datapoints_dataset_version", "datapoints.datapoints_record_deletions", "datapoints.datapoints_references_inserted",
+             "datapoints.datapoints_references_updated", "datapoints.datapoints_touch", "datapoints.datapoints_truncated",
+             "employer_levels.employer_levels_dataset_version", "employers.datapoints_keep_referenced_on_delete", "employers.datapoints_keep_referenced_on_update",
+             "fx_rates.fx_rates_dataset_version", "levels.datapoints_keep_referenced_on_delete", "levels.datapoints_keep_referenced_on_update",
+             "regions.datapoints_keep_referenced_on_delete", "regions.datapoints_keep_referenced_on_update",
+             "roles.datapoints_keep_referenced_on_delete", "roles.datapoints_keep_referenced_on_update"],
             await NamesAsync("SELECT c.relname || '.' || t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal ORDER BY 1"));
         Assert.Equal(
-            ["api_keys_changed", "bump_dataset_version", "datapoints_record_deletions", "datapoints_touch", "datapoints_truncated", "vesting_schedule_ok"],
+            ["api_keys_changed", "bump_dataset_version", "datapoints_check_references", "datapoints_keep_referenced", "datapoints_record_deletions",
+             "datapoints_touch", "datapoints_truncated", "vesting_schedule_ok"],
             await NamesAsync("SELECT p.proname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' ORDER BY 1"));
+        // The datapoints' references are checked by those triggers, once per statement, not by foreign keys (per row).
+        Assert.Empty(await NamesAsync("SELECT conname::text FROM pg_constraint WHERE conrelid = 'datapoints'::regclass AND contype = 'f'"));
         Assert.Contains("pg_notify('comp_dataset_changed'", await Factory.ScalarAsync<string>("SELECT prosrc FROM pg_proc WHERE proname = 'bump_dataset_version'"));
         Assert.Equal(1L, await Factory.ScalarAsync<long>("SELECT count(*) FROM band_index_epoch"));
         Assert.Equal(1L, await Factory.ScalarAsync<long>("SELECT count(*) FROM api_keys_version"));
