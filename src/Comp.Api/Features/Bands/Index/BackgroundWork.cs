@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 
 namespace Comp.Api.Features.Bands.Index;
@@ -14,17 +15,18 @@ internal static class BackgroundWork
 
     public static Task<T> RunAsync<T>(Func<T> work, string name)
     {
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        T result = default!;
+        ExceptionDispatchInfo? failure = null;
         var thread = new Thread(() =>
         {
             LowerPriority();
             try
             {
-                done.SetResult(work());
+                result = work();
             }
             catch (Exception ex)
             {
-                done.SetException(ex);
+                failure = ExceptionDispatchInfo.Capture(ex);
             }
         })
         {
@@ -32,7 +34,15 @@ internal static class BackgroundWork
             Name = name,
         };
         thread.Start();
-        return done.Task;
+        // Handed over by a thread at normal priority, not by the low-priority one: a Linux thread inherits
+        // the nice value of the thread that starts it, so a thread-pool worker the hand-over happened to
+        // start would serve requests at nice 10 for the rest of its life.
+        return Task.Factory.StartNew(() =>
+        {
+            thread.Join();
+            failure?.Throw();
+            return result;
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     private static void LowerPriority()
