@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Claims;
 using System.Text.Json;
 using Comp.Api.Auth;
@@ -72,9 +74,8 @@ public static class BatchEndpoint
 
         var options = json.Options;
         var keyId = Callers.KeyId(user)!.Value;
-        var valid = new List<(int Line, DatapointRequest Request)>();
+        using var valid = new ValidRows(options);
         var rejected = new List<RejectedRow>();
-        var texts = new BatchTexts();
         await using var body = new HashingStream(http.Request.Body);
         try
         {
@@ -98,7 +99,7 @@ public static class BatchEndpoint
                 if (!result.IsValid)
                     rejected.Add(new RejectedRow(line, result.ToDictionary()));
                 else
-                    valid.Add((line, texts.Share(row.Value!)));
+                    valid.Add(line, element, row.Value!);
             }
         }
         catch (JsonException ex)
@@ -109,15 +110,21 @@ public static class BatchEndpoint
             return Problems.Validation("body", "The batch holds no rows.");
 
         // Employer level mappings, once per employer of the batch.
-        var mappings = await DatapointStore.LevelMappingsAsync(db, valid.Select(v => v.Request.Employer!).Distinct().ToArray(), cancellationToken);
-        var rows = new List<(int Line, DatapointRequest Request, LevelResolution Level)>(valid.Count);
-        foreach (var (line, request) in valid)
+        var mappings = await DatapointStore.LevelMappingsAsync(db, valid.Employers.ToArray(), cancellationToken);
+        var rows = new List<(int Row, LevelResolution Level)>(valid.Count);
+        // The first name given for each employer of the rows that are stored.
+        var employerNames = new Dictionary<string, string?>();
+        for (var i = 0; i < valid.Count; i++)
         {
+            var request = valid.Read(i);
             var level = DatapointStore.ResolveLevel(request, mappings.GetValueOrDefault(request.Employer!) ?? []);
             if (level.Error is { } error)
-                rejected.Add(new RejectedRow(line, new Dictionary<string, string[]> { [error.Field] = [error.Message] }));
-            else
-                rows.Add((line, request, level));
+            {
+                rejected.Add(new RejectedRow(valid.Line(i), new Dictionary<string, string[]> { [error.Field] = [error.Message] }));
+                continue;
+            }
+            rows.Add((i, level));
+            employerNames.TryAdd(request.Employer!, request.EmployerName);
         }
         rejected.Sort((a, b) => a.Line.CompareTo(b.Line));
 
@@ -135,11 +142,12 @@ public static class BatchEndpoint
                 await transaction.RollbackAsync(ct);
                 return Idempotency.Replay(earlier, Route, hash, http);
             }
-            var employers = await EmployerStore.EnsureEmployersAsync(db, rows.Select(r => (r.Request.Employer!, r.Request.EmployerName)), ct);
+            var employers = await EmployerStore.EnsureEmployersAsync(db, employerNames.Select(e => (e.Key, e.Value)), ct);
             var defaults = await VestingDefaults.ReadAsync(db, employers.Values.Select(e => e.Id).ToArray(), ct);
             await CopyAsync(db, rows.Select(r =>
             {
-                var entity = DatapointStore.ToEntity(r.Request, employers[r.Request.Employer!].Id, keyId);
+                var request = valid.Read(r.Row);
+                var entity = DatapointStore.ToEntity(request, employers[request.Employer!].Id, keyId);
                 entity.Level = r.Level.Level;
                 entity.LevelMapped = r.Level.Mapped;
                 VestingDefaults.Apply(entity, defaults.GetValueOrDefault(entity.EmployerId));
@@ -159,43 +167,56 @@ public static class BatchEndpoint
     }
 
     /// <summary>
-    /// One string per distinct text of a batch. A batch holds its rows until they are stored, and
-    /// every garbage collection meanwhile copies what they hold while every request waits: a row
-    /// read from JSON has a string of its own for each text (employer, role, region, note …),
-    /// where a batch repeats a few values. A row kept with shared texts is one object, not eight,
-    /// which keeps those pauses short while readers are served beside a stream of batches.
+    /// The valid rows of a batch, kept as their JSON text in one pooled buffer and read again when
+    /// used. A batch holds its rows until they are stored, and every garbage collection meanwhile
+    /// copies what young objects they hold while every request waits: kept as objects (a request
+    /// and its texts per row), 5,000 rows are 1-2 MB to copy, and collections under a stream of
+    /// batches grew to 5-13 ms. Kept as bytes in a rented array, they cost the collector nothing;
+    /// reading a row again makes objects that die young. Measured side by side at 1M rows, the
+    /// small cut's p99 beside a stream of 5,000-row batches fell from about 15 ms to about 11 ms.
     /// </summary>
-    private sealed class BatchTexts
+    private sealed class ValidRows(JsonSerializerOptions options) : IDisposable
     {
-        /// <summary>The most distinct texts kept for sharing; past it a text stays the row's own (as unique notes would anyway).</summary>
-        private const int MaxTexts = 16_384;
+        private byte[] text = ArrayPool<byte>.Shared.Rent(1 << 16);
+        private int used;
+        private readonly List<(int Line, int Start, int Length)> rows = [];
+        private readonly HashSet<string> employers = new(StringComparer.Ordinal);
 
-        private readonly Dictionary<string, string> seen = new(StringComparer.Ordinal);
+        public int Count => rows.Count;
 
-        public DatapointRequest Share(DatapointRequest row) => row with
+        /// <summary>The distinct employer slugs of the rows.</summary>
+        public IReadOnlyCollection<string> Employers => employers;
+
+        /// <summary>Keeps a row that was read from <paramref name="element"/> and validated (its JSON text, and its employer).</summary>
+        public void Add(int line, JsonElement element, DatapointRequest request)
         {
-            Employer = Of(row.Employer),
-            EmployerName = Of(row.EmployerName),
-            Role = Of(row.Role),
-            Level = Of(row.Level),
-            EmployerLevel = Of(row.EmployerLevel),
-            Region = Of(row.Region),
-            Currency = Of(row.Currency),
-            EquityBasis = Of(row.EquityBasis),
-            PackageType = Of(row.PackageType),
-            Source = Of(row.Source),
-            SourceNote = Of(row.SourceNote),
-        };
+            var raw = JsonMarshal.GetRawUtf8Value(element);
+            if (used + raw.Length > text.Length)
+            {
+                var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(text.Length * 2, used + raw.Length));
+                text.AsSpan(0, used).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(text);
+                text = bigger;
+            }
+            raw.CopyTo(text.AsSpan(used));
+            rows.Add((line, used, raw.Length));
+            used += raw.Length;
+            employers.Add(request.Employer!);
+        }
 
-        private string? Of(string? text)
+        public int Line(int row) => rows[row].Line;
+
+        /// <summary>The row read again: the same text read with the same options gives the value that was validated.</summary>
+        public DatapointRequest Read(int row)
         {
-            if (text is null)
-                return null;
-            if (seen.TryGetValue(text, out var shared))
-                return shared;
-            if (seen.Count < MaxTexts)
-                seen[text] = text;
-            return text;
+            var (_, start, length) = rows[row];
+            return JsonSerializer.Deserialize<DatapointRequest>(text.AsSpan(start, length), options)!;
+        }
+
+        public void Dispose()
+        {
+            ArrayPool<byte>.Shared.Return(text);
+            text = [];
         }
     }
 
