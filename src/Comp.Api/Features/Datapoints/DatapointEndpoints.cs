@@ -113,7 +113,6 @@ public static class DatapointEndpoints
             return Problems.NotFound($"No datapoint {id} is visible to this key.");
         return TypedResults.Ok(DatapointStore.ToResponse(datapoint));
     }
-
 }
 
 /// <summary>The ladder level a datapoint is stored with, or why it cannot be stored.</summary>
