@@ -114,7 +114,7 @@ public sealed class ApiKeyCache(IServiceScopeFactory scopes)
 /// (and when the service stops, and before <c>GET /v1/keys</c> lists the keys), at most one row per
 /// key. The column is not part of the key table's version: writing it reloads no cache.
 /// </summary>
-public sealed class ApiKeyUsage(IServiceScopeFactory scopes)
+public sealed class ApiKeyUsage(IServiceScopeFactory scopes, LocalWrites writes)
 {
     private readonly ConcurrentDictionary<Guid, DateTimeOffset> pending = new();
     private readonly SemaphoreSlim writing = new(1, 1);
@@ -153,10 +153,19 @@ public sealed class ApiKeyUsage(IServiceScopeFactory scopes)
                 taken.Sort((a, b) => a.Id.CompareTo(b.Id));
                 var ids = taken.Select(t => t.Id).ToArray();
                 var ats = taken.Select(t => t.At).ToArray();
-                await db.Database.ExecuteSqlInterpolatedAsync($"""
-                    UPDATE api_keys SET last_used_at = GREATEST(last_used_at, u.at)
-                    FROM unnest({ids}, {ats}) AS u(id, at) WHERE api_keys.id = u.id
-                    """, cancellationToken);
+                await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+                {
+                    // Its id is noted before it commits, as a transaction band reads may ignore: it writes
+                    // nothing the band index reads, and noted after, reads that saw it end would wait (LocalWrites).
+                    await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                    writes.Ignore(await LocalWrites.XidAsync(
+                        (NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)transaction.GetDbTransaction(), cancellationToken));
+                    await db.Database.ExecuteSqlInterpolatedAsync($"""
+                        UPDATE api_keys SET last_used_at = GREATEST(last_used_at, u.at)
+                        FROM unnest({ids}, {ats}) AS u(id, at) WHERE api_keys.id = u.id
+                        """, cancellationToken);
+                    await transaction.CommitAsync(cancellationToken);
+                });
             }
             catch
             {

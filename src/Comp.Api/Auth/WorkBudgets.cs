@@ -178,7 +178,15 @@ public sealed class WorkBudgets(TimeProvider clock, IOptionsMonitor<RateLimitOpt
         var totals = new Dictionary<string, long>(StringComparer.Ordinal);
         try
         {
-            await using var batch = dataSource.CreateBatch();
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            // A sync that writes runs in a transaction whose id is noted as one a band read may ignore
+            // (Data.LocalWrites) before it commits: noted after, a read whose freshness check saw the commit
+            // in between found a transaction it could not explain and waited for a catch-up, and at a few
+            // syncs a second, under load, whole bursts of reads did.
+            await using var transaction = charges.Count > 0 || cleanup ? await connection.BeginTransactionAsync(cancellationToken) : null;
+            if (transaction is not null)
+                writes.Ignore(await LocalWrites.XidAsync(connection, transaction, cancellationToken));
+            await using var batch = new NpgsqlBatch(connection, transaction);
             var at = new NpgsqlParameter { Value = window.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz };
             if (charges.Count > 0)
                 batch.BatchCommands.Add(new NpgsqlBatchCommand("""
@@ -200,24 +208,18 @@ public sealed class WorkBudgets(TimeProvider clock, IOptionsMonitor<RateLimitOpt
                 {
                     Parameters = { at.Clone() },
                 });
-            // Last, the transaction's id if it wrote: the band index may ignore it (Data.LocalWrites).
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_xact_id_if_assigned()::text AS xid"));
             batch.Timeout = 5;
             await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
             {
-                // A result per statement that returns rows (the DELETE returns none), the id last.
+                // A result per statement that returns rows (the DELETE returns none).
                 do
                 {
-                    if (reader.GetName(0) == "xid")
-                    {
-                        if (await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0))
-                            writes.Ignore(ulong.Parse(reader.GetString(0), System.Globalization.CultureInfo.InvariantCulture));
-                        continue;
-                    }
                     while (await reader.ReadAsync(cancellationToken))
                         totals[reader.GetString(0)] = reader.GetInt64(1);
                 } while (await reader.NextResultAsync(cancellationToken));
             }
+            if (transaction is not null)
+                await transaction.CommitAsync(cancellationToken);
             if (cleanup)
                 lastCleanup = now;
         }

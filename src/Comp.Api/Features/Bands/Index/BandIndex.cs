@@ -95,6 +95,8 @@ public sealed class BandIndex : IDisposable
         meter.CreateObservableGauge("comp.band_index.datapoints", () => (long)(data?.Live ?? 0), description: "Datapoints in the index");
         meter.CreateObservableGauge("comp.band_index.bytes", () => data?.Bytes ?? 0, description: "Bytes of the index's arrays");
         meter.CreateObservableGauge("comp.band_index.load_seconds", () => loadSeconds, description: "Duration of the last full load");
+        meter.CreateObservableCounter("comp.band_index.request_catch_ups", () => Interlocked.Read(ref requestCatchUps),
+            description: "Requests that found the index behind a committed write and waited for a catch-up");
         meter.CreateObservableCounter("comp.band_index.compactions", () => Volatile.Read(ref compactions), description: "Compactions since start-up (rows put back in role-and-region order)");
     }
 
