@@ -1,6 +1,16 @@
 # shellcheck shell=bash
-# Sourced by the scripts that start the API as their own process (deploy/local/reliability.sh,
-# tests/Comp.Benchmarks/run.sh).
+# Sourced by the scripts that start the API as their own process (deploy/local/run.sh,
+# deploy/local/reliability.sh, tests/Comp.Benchmarks/api.sh).
+
+# Exports the API's runtime settings (deploy/runtime.env) into this shell: call it in the subshell
+# that starts the API, or where every process the script starts may have them.
+comp_api_runtime_env() {
+  local line
+  while IFS= read -r line || [[ -n $line ]]; do
+    [[ -z $line || $line == \#* ]] && continue
+    export "${line?}"
+  done <"$(dirname "${BASH_SOURCE[0]}")/../runtime.env"
+}
 
 # Ends an API process we started: SIGTERM (graceful), SIGKILL after 20 s. Only a pid that is
 # still a Comp.Api process is touched (pids get reused).

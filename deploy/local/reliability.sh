@@ -116,6 +116,8 @@ export RELIABILITY_PG_PORT=$COMP_PG_PORT_ACTIVE
 export RELIABILITY_API_DLL=$api_out/Comp.Api.dll
 export RELIABILITY_LOAD_SECONDS=$load_seconds
 export RELIABILITY_KEY_PER_MINUTE=$key_per_minute
+# The API's runtime settings, for every API process of the run (those the scenarios start too).
+comp_api_runtime_env
 # Not limited unless the scenario says so.
 export RateLimits__KeyPerMinute=1000000
 export RateLimits__AnonymousPerMinute=1000000

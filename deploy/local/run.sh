@@ -20,6 +20,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 ROOT=$(cd "$HERE/../.." && pwd -P)
 # shellcheck source-path=SCRIPTDIR source=pg.sh
 source "$HERE/pg.sh"
+# shellcheck source-path=SCRIPTDIR source=api.sh
+source "$HERE/api.sh"
 
 export DOTNET_NOLOGO=${DOTNET_NOLOGO:-1}
 export DOTNET_CLI_TELEMETRY_OPTOUT=${DOTNET_CLI_TELEMETRY_OPTOUT:-1}
@@ -78,6 +80,6 @@ out="$ROOT/src/Comp.Api/bin/Release/net10.0"
 echo "Swagger UI: http://127.0.0.1:$api_port/swagger"
 # A child, not exec, so the trap can stop PostgreSQL after the API exits. Run
 # from the output dir: it is the content root where appsettings*.json live.
-(cd "$out" && exec dotnet "$out/Comp.Api.dll" --urls "http://127.0.0.1:$api_port") &
+(comp_api_runtime_env && cd "$out" && exec dotnet "$out/Comp.Api.dll" --urls "http://127.0.0.1:$api_port") &
 api_pid=$!
 wait "$api_pid"

@@ -9,7 +9,8 @@
 # the program's serve phase restarts it so, to measure a well-behaved client beside throttled ones.
 #
 # run.sh exports BENCH_API_DIR (the Release output, the content root), BENCH_API_PORT, BENCH_API_CONN,
-# BENCH_API_KEY, BENCH_API_LOG and BENCH_API_PIDFILE. The API runs with Demo__Load=false, the
+# BENCH_API_KEY, BENCH_API_LOG and BENCH_API_PIDFILE. The API runs with its runtime settings
+# (deploy/runtime.env, as deployed), Demo__Load=false, the
 # bootstrap admin key, rate limits out of the way and Telemetry__PrometheusEnabled=true (GET /metrics,
 # for the band index's gauges); other settings (BandIndex__Enabled=false, …) come from the environment.
 # The API outlives this script: the pid file names the one running, and run.sh stops it on exit.
@@ -26,7 +27,7 @@ start() {
   if [[ ${BENCH_API_LIMITS:-} == default ]]; then limits=(); fi
   # A child of a subshell that exits at once: the API is not tied to this script, and its output
   # (not our stdout, which carries the pid) goes to the log.
-  (cd "$BENCH_API_DIR" && exec env ConnectionStrings__Comp="$BENCH_API_CONN" Auth__BootstrapAdminKey="$BENCH_API_KEY" \
+  (comp_api_runtime_env && cd "$BENCH_API_DIR" && exec env ConnectionStrings__Comp="$BENCH_API_CONN" Auth__BootstrapAdminKey="$BENCH_API_KEY" \
     Privacy__Key="bench-privacy-$BENCH_API_KEY" \
     Demo__Load=false "${limits[@]}" \
     Telemetry__PrometheusEnabled=true \

@@ -67,6 +67,41 @@ public class DockerfileTests
         Assert.Contains("8080", Assert.Single(Arguments("EXPOSE")));
     }
 
+    /// <summary>deploy/runtime.env: the API process's runtime settings, as VAR=value.</summary>
+    static IReadOnlyList<string> RuntimeSettings() =>
+        File.ReadAllLines(Path.Combine(Repo.Deploy, "runtime.env"))
+            .Select(l => l.Trim())
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .ToList();
+
+    [Fact]
+    public void The_image_runs_the_api_with_the_runtime_settings_of_runtime_env()
+    {
+        var settings = RuntimeSettings();
+        Assert.Contains("DOTNET_GCgen0size=0x4000000", settings);
+        var lastFrom = Instructions.ToList().FindLastIndex(i => i.Keyword == "FROM");
+        var env = Instructions.Skip(lastFrom).Where(i => i.Keyword == "ENV")
+            .SelectMany(i => i.Arguments.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+            .ToList();
+
+        Assert.All(settings, setting => Assert.Contains(setting, env));
+    }
+
+    [Fact]
+    public void Every_script_that_starts_the_api_applies_the_runtime_settings()
+    {
+        // The scripts that run Comp.Api.dll as a process of their own (api.sh itself only names it to stop it).
+        var scripts = Directory.EnumerateFiles(Repo.Root, "*.sh", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .Where(f => File.ReadAllText(f).Contains("Comp.Api.dll\" --urls", StringComparison.Ordinal))
+            .Select(Repo.Relative)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.Equal(["deploy/local/reliability.sh", "deploy/local/run.sh", "tests/Comp.Benchmarks/api.sh"], scripts);
+        Assert.All(scripts, script => Assert.Contains("comp_api_runtime_env", File.ReadAllText(Path.Combine(Repo.Root, script))));
+    }
+
     [Fact]
     public void Dockerfile_copies_every_project_the_api_references_before_restoring()
     {
