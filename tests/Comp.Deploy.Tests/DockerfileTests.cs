@@ -91,7 +91,9 @@ public class DockerfileTests
     public void Every_script_that_starts_the_api_applies_the_runtime_settings()
     {
         // The scripts that run Comp.Api.dll as a process of their own (api.sh itself only names it to stop it).
-        var scripts = Directory.EnumerateFiles(Repo.Root, "*.sh", SearchOption.AllDirectories)
+        var everywhere = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true };
+        var scripts = new[] { Repo.Deploy, Path.Combine(Repo.Root, "tests") }
+            .SelectMany(dir => Directory.EnumerateFiles(dir, "*.sh", everywhere))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
             .Where(f => File.ReadAllText(f).Contains("Comp.Api.dll\" --urls", StringComparison.Ordinal))
             .Select(Repo.Relative)
