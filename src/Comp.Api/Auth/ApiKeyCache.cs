@@ -155,11 +155,10 @@ public sealed class ApiKeyUsage(IServiceScopeFactory scopes, LocalWrites writes)
                 var ats = taken.Select(t => t.At).ToArray();
                 await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
                 {
-                    // Its id is noted before it commits, as a transaction band reads may ignore: it writes
-                    // nothing the band index reads, and noted after, reads that saw it end would wait (LocalWrites).
+                    // It writes nothing the band index reads: reads need not wait for it (LocalWrites).
                     await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                    writes.Ignore(await LocalWrites.XidAsync(
-                        (NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)transaction.GetDbTransaction(), cancellationToken));
+                    await writes.IgnoreAsync(
+                        (NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)transaction.GetDbTransaction(), cancellationToken);
                     await db.Database.ExecuteSqlInterpolatedAsync($"""
                         UPDATE api_keys SET last_used_at = GREATEST(last_used_at, u.at)
                         FROM unnest({ids}, {ats}) AS u(id, at) WHERE api_keys.id = u.id

@@ -98,7 +98,7 @@ public sealed class ApiKeyLeaseKeeper(ApiKeyLease lease, ApiKeyCache keys, Npgsq
                     command.Parameters.AddWithValue("loaded", (object?)loaded ?? DBNull.Value);
                     granted = await command.ExecuteScalarAsync(cancellationToken) is not null;
                 }
-                writes.Ignore(await Data.LocalWrites.XidAsync(connection, transaction, cancellationToken));
+                await writes.IgnoreAsync(connection, transaction, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }
             if (granted)

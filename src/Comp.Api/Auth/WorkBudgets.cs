@@ -179,13 +179,11 @@ public sealed class WorkBudgets(TimeProvider clock, IOptionsMonitor<RateLimitOpt
         try
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            // A sync that writes runs in a transaction whose id is noted as one a band read may ignore
-            // (Data.LocalWrites) before it commits: noted after, a read whose freshness check saw the commit
-            // in between found a transaction it could not explain and waited for a catch-up, and at a few
-            // syncs a second, under load, whole bursts of reads did.
+            // A sync that writes does so in a transaction band reads need not wait for (LocalWrites); one
+            // that only reads has none.
             await using var transaction = charges.Count > 0 || cleanup ? await connection.BeginTransactionAsync(cancellationToken) : null;
             if (transaction is not null)
-                writes.Ignore(await LocalWrites.XidAsync(connection, transaction, cancellationToken));
+                await writes.IgnoreAsync(connection, transaction, cancellationToken);
             await using var batch = new NpgsqlBatch(connection, transaction);
             var at = new NpgsqlParameter { Value = window.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz };
             if (charges.Count > 0)

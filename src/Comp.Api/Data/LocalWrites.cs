@@ -9,7 +9,8 @@ namespace Comp.Api.Data;
 /// transactions that ended, not which ones were acknowledged or what they wrote. Two kinds are known here:
 /// <list type="bullet">
 /// <item><b>Ignorable</b>: transactions that write nothing the band index reads (a key lease's
-/// renewal, the rate budgets' sync). They move PostgreSQL's snapshot several times a second.</item>
+/// renewal, the rate budgets' sync, a key-use write). They move PostgreSQL's snapshot several times
+/// a second, and are noted before they commit (<see cref="IgnoreAsync"/>).</item>
 /// <item><b>Pending</b>: a datapoint write of this process between its commit and its
 /// acknowledgement. The writer makes the band index catch up before it answers
 /// (<see cref="Pending.VisibleAsync"/>), so no read on this instance waits for it: a read that
@@ -34,6 +35,15 @@ public sealed class LocalWrites
 
     /// <summary>Notes a committed transaction of this process that wrote nothing the band index reads.</summary>
     public void Ignore(ulong xid) => known[xid] = Ignorable;
+
+    /// <summary>
+    /// Notes the transaction open on <paramref name="connection"/> (assigning it an id) as one that
+    /// writes nothing the band index reads. Call it before the transaction commits: noted after, a
+    /// read whose freshness check saw the commit in between finds a transaction it cannot explain and
+    /// waits for a catch-up.
+    /// </summary>
+    public async Task IgnoreAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
+        Ignore(await XidAsync(connection, transaction, cancellationToken));
 
     /// <summary>Notes a datapoint write before it commits; dispose (or <see cref="Pending.VisibleAsync"/>) before acknowledging it.</summary>
     public Pending Begin(ulong xid)
